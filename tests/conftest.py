@@ -1,0 +1,35 @@
+"""Shared fixtures: where the repository and the built book are."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# TensorFlow reads these when it is imported: set them before any test
+# module imports it (the same two the chapters set through gradbook).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def repo_root():
+    """The repository root (where _config.yml and _toc.yml are)."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_html():
+    """The site that `make book` built, `_build/html`.
+
+    `make test` builds the book first; running pytest alone on a clone
+    that was never built fails here with the command to run.
+    """
+    html = Path(os.environ.get("GRADBOOK_HTML", ROOT / "_build" / "html"))
+    if not (html / "index.html").exists():
+        pytest.fail(
+            f"no built site at {html}: run `make book` first "
+            "(or set GRADBOOK_HTML to a built site)"
+        )
+    return html
