@@ -159,7 +159,7 @@ def test_row_vector_x_is_refused(function):
 @pytest.mark.parametrize("function", ALL_POINTWISE + ALL_BATCH)
 def test_non_square_A_is_refused(function):
     with pytest.raises(
-        ValueError, match=r"square matrix of shape \(n, n\); got shape \(2, 3\)"
+        ValueError, match=r"square matrix of shape \(n, n\); got shape \(2, 3"
     ):
         function(np.ones((2, 1)), np.ones((2, 3)))
 

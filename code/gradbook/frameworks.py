@@ -25,7 +25,7 @@ import torch
 from gradbook.quadform import check_column, check_square
 
 Gradients = namedtuple("Gradients", ["f", "grad_x", "grad_A"])
-Gradients.__doc__ = """f(x) as a float, ∇f(x) of shape (n, 1), ∂f/∂A (n, n)."""
+Gradients.__doc__ = """f(x) a float; ∇f(x), shape (n, 1); ∂f/∂A, (n, n)."""
 
 BatchGradients = namedtuple("BatchGradients", ["f", "grad_X"])
 BatchGradients.__doc__ = """f at each of m points, shape (m,), and the m
