@@ -1,0 +1,180 @@
+"""Framework tabs over executed notebook cells (a Sphinx extension).
+
+A chapter shows a step in both frameworks as adjacent code cells tagged
+``fw-pytorch`` and ``fw-tensorflow``. In Jupyter they simply follow each
+other; on the website this transform puts each group of adjacent tagged
+cells into one sphinx-design tab set, with its source and outputs:
+
+    ```{code-cell} ipython3
+    :tags: [fw-pytorch]
+    ...
+    ```
+
+A ``{code-cell}`` written inside a ``{tab-set}`` directive would not be
+executed by myst-nb (myst-nb issue 723), so the tabs are made after
+execution, from the cell containers myst-nb leaves in the doctree
+(``nb_element="cell_code"``, tags in ``cell_metadata``).
+
+Rules:
+
+- adjacent tagged cells (nothing between them) form one tab set, with
+  one tab per framework, always in the order PyTorch, TensorFlow;
+- several adjacent cells of one framework share its tab; a framework
+  that comes back after another one starts a new tab set;
+- a lone tagged cell is a tab set with one tab;
+- an unknown ``fw-*`` tag, or two framework tags on one cell, stops the
+  build with an error naming the document, line and cell.
+
+All tab sets share the sphinx-design sync group ``framework`` (ids
+``pytorch`` and ``tensorflow``): choosing a framework once selects it in
+every tab set, on every page, on later visits too (localStorage key
+``sphinx-design-tab-id-framework``), and ``?framework=tensorflow`` in a
+page's URL opens it with TensorFlow selected.
+"""
+
+from docutils import nodes
+from sphinx.errors import ExtensionError
+from sphinx.transforms import SphinxTransform
+from sphinx_design.shared import create_component
+
+TAG_PREFIX = "fw-"
+SYNC_GROUP = "framework"
+# tag -> (sync id, tab label), in the order of the tabs.
+FRAMEWORKS = {
+    "fw-pytorch": ("pytorch", "PyTorch"),
+    "fw-tensorflow": ("tensorflow", "TensorFlow"),
+}
+
+
+def is_code_cell(node):
+    """Is node the container of an executed notebook code cell?"""
+    return (
+        isinstance(node, nodes.container)
+        and node.get("nb_element") == "cell_code"
+    )
+
+
+def framework_tags(cell):
+    """The cell's tags that start with fw-, in the order written."""
+    tags = cell.get("cell_metadata", {}).get("tags", [])
+    return [tag for tag in tags if tag.startswith(TAG_PREFIX)]
+
+
+def follows(cell, previous):
+    """Is cell the very next sibling of previous (no prose between)?"""
+    parent = previous.parent
+    if cell.parent is not parent:
+        return False
+    return parent.index(cell) == parent.index(previous) + 1
+
+
+def tab_sets(cells):
+    """Split tagged cells (in document order) into tab sets.
+
+    Each tab set is a dict framework tag -> list of cells.
+    """
+    groups = []
+    current, last_cell, last_tag = None, None, None
+    for cell in cells:
+        (tag,) = framework_tags(cell)
+        adjacent = last_cell is not None and follows(cell, last_cell)
+        returns = tag in (current or {}) and tag != last_tag
+        if not adjacent or returns:
+            current = {}
+            groups.append(current)
+        current.setdefault(tag, []).append(cell)
+        last_cell, last_tag = cell, tag
+    return groups
+
+
+def tab_set_node(group):
+    """A sphinx-design tab set holding the group's cells, synced."""
+    items = []
+    for tag, (sync_id, label) in FRAMEWORKS.items():
+        if tag not in group:
+            continue
+        tab_label = nodes.rubric(
+            label,
+            label,
+            classes=["sd-tab-label"],
+            sync_group=SYNC_GROUP,
+            sync_id=sync_id,
+        )
+        tab_content = create_component(
+            "tab-content", classes=["sd-tab-content"]
+        )
+        tab_item = create_component(
+            "tab-item",
+            classes=["sd-tab-item"],
+            children=[tab_label, tab_content],
+        )
+        for cell in group[tag]:
+            cell.parent.remove(cell)
+            tab_content += cell
+        items.append(tab_item)
+    return create_component(
+        "tab-set",
+        classes=["sd-tab-set", "framework-tabs"],
+        children=items,
+    )
+
+
+class FrameworkTabs(SphinxTransform):
+    """Group adjacent fw-* tagged code cells into synced tab sets."""
+
+    # After the document is parsed (and its notebook executed), before
+    # sphinx-design's HTML post-transform turns tab sets into radios.
+    default_priority = 500
+
+    def apply(self, **kwargs):
+        cells = [
+            cell
+            for cell in self.document.findall(is_code_cell)
+            if framework_tags(cell)
+        ]
+        self.check(cells)
+        for group in tab_sets(cells):
+            first = next(iter(group.values()))[0]
+            parent, index = first.parent, first.parent.index(first)
+            tab_set = tab_set_node(group)
+            tab_set.source, tab_set.line = first.source, first.line
+            parent.insert(index, tab_set)
+
+    def check(self, cells):
+        """Raise ExtensionError listing every badly tagged cell."""
+        known = ", ".join(FRAMEWORKS)
+        path = self.env.doc2path(self.env.docname, False)
+        problems = []
+        for cell in cells:
+            tags = framework_tags(cell)
+            # Cells counted as Jupyter shows them, markdown ones too.
+            where = (
+                f"{path}:{cell.line}: cell {cell['cell_index'] + 1} of "
+                f"notebook {self.env.docname}"
+            )
+            unknown = [tag for tag in tags if tag not in FRAMEWORKS]
+            if unknown:
+                problems.append(
+                    f"{where} has the unknown framework tag "
+                    f"{unknown[0]!r}; the known framework tags are {known}"
+                )
+            elif len(tags) > 1:
+                problems.append(
+                    f"{where} has {len(tags)} framework tags "
+                    f"({', '.join(tags)}); a cell belongs to one tab"
+                )
+        if problems:
+            raise ExtensionError(
+                "framework tabs: " + "\n".join(problems),
+                modname=__name__,
+            )
+
+
+def setup(app):
+    app.setup_extension("sphinx_design")
+    app.add_transform(FrameworkTabs)
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

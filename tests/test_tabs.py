@@ -1,0 +1,340 @@
+"""bookbuild.tabs: executed fw-* cells become synchronised framework tabs.
+
+Tiny throw-away books are built with `jupyter-book build -W -n` (cells
+really executed, as in the book) and the HTML is read back: the tab
+sets, their labels and sync attributes, and that each tab holds its
+cell's source and output. The browser test clicks the tabs in Chromium.
+The last test reads the book's own chapter from the lead build.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+  language: python
+---
+"""
+
+CONFIG = """\
+title: Tabs
+only_build_toc_files: true
+execute:
+  execute_notebooks: force
+  allow_errors: false
+  raise_on_error: true
+  stderr_output: error
+sphinx:
+  extra_extensions:
+    - sphinx_design
+    - bookbuild.tabs
+  config:
+    nb_merge_streams: false
+"""
+
+JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
+
+
+def cell(source, *tags):
+    """A MyST code cell with the given tags."""
+    options = f":tags: [{', '.join(tags)}]\n" if tags else ""
+    return f"```{{code-cell}} ipython3\n{options}{source}\n```\n"
+
+
+def page(title, *blocks):
+    return FRONT_MATTER + f"# {title}\n\n" + "\n".join(blocks)
+
+
+PT, TF = "fw-pytorch", "fw-tensorflow"
+
+PAGES = {
+    "index": page(
+        "Pair",
+        "Two adjacent tagged cells.\n",
+        cell("print('torch side', 1 + 1)", PT),
+        cell("print('tf side', 2 + 2)", TF),
+        "Then an ordinary cell.\n",
+        cell("print('plain')"),
+    ),
+    "lone": page(
+        "Lone",
+        "Prose.\n",
+        cell("print('only torch')", PT),
+        "More prose.\n",
+    ),
+    "separated": page(
+        "Separated",
+        cell("print('torch one')", PT),
+        cell("print('tf one')", TF),
+        "Prose between the groups.\n",
+        cell("print('torch two')", PT),
+        cell("print('tf two')", TF),
+    ),
+    "mixed": page(
+        "Mixed",
+        # Two torch cells then one TF cell: one set, two cells in a tab.
+        cell("print('torch a')", PT),
+        cell("print('torch b')", PT, "raises-exception"),
+        cell("print('tf a')", TF),
+        "Source order TF, PT; and a framework coming back:\n",
+        cell("print('tf first')", TF),
+        cell("print('torch second')", PT),
+        cell("print('tf again')", TF),
+    ),
+}
+
+
+def make_book(root, pages):
+    """Write a book with `pages` (name -> MyST text); index is the root."""
+    root.mkdir(parents=True)
+    (root / "_config.yml").write_text(CONFIG)
+    chapters = "".join(
+        f"  - file: {name}\n" for name in pages if name != "index"
+    )
+    (root / "_toc.yml").write_text(
+        "format: jb-book\nroot: index\n"
+        + (f"chapters:\n{chapters}" if chapters else "")
+    )
+    for name, text in pages.items():
+        (root / f"{name}.md").write_text(text)
+    return root
+
+
+def build(root):
+    """`jupyter-book build -W -n --keep-going`; the CompletedProcess."""
+    return subprocess.run(
+        [JUPYTER_BOOK, "build", str(root), "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The built tiny book's html directory."""
+    root = make_book(tmp_path_factory.mktemp("tabs") / "book", PAGES)
+    result = build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "_build" / "html"
+
+
+def soup(site, name):
+    return BeautifulSoup((site / f"{name}.html").read_text(), "html.parser")
+
+
+def tab_sets(html):
+    return html.select("div.sd-tab-set")
+
+
+def tabs(tab_set):
+    """[(label text, sync id, content div)] of one tab set, in order."""
+    found = []
+    for label in tab_set.find_all("label", class_="sd-tab-label"):
+        content = tab_set.find(id=label["aria-controls"])
+        assert label["data-sync-group"] == "framework"
+        found.append((label.get_text(strip=True), label["data-sync-id"],
+                      content))
+    return found
+
+
+def cell_texts(content):
+    """(source, output) text of each notebook cell in a tab's content."""
+    return [
+        (
+            c.select_one(".cell_input").get_text(),
+            c.select_one(".cell_output").get_text(),
+        )
+        for c in content.select("div.cell")
+    ]
+
+
+def test_two_adjacent_cells_make_one_tab_set_with_two_tabs(site):
+    html = soup(site, "index")
+    (tab_set,) = tab_sets(html)
+    assert "framework-tabs" in tab_set["class"]
+    (torch_label, torch_id, torch_tab), (tf_label, tf_id, tf_tab) = (
+        tabs(tab_set)
+    )
+    assert (torch_label, torch_id) == ("PyTorch", "pytorch")
+    assert (tf_label, tf_id) == ("TensorFlow", "tensorflow")
+    ((source, output),) = cell_texts(torch_tab)
+    assert "print('torch side', 1 + 1)" in source
+    assert output.strip() == "torch side 2"
+    ((source, output),) = cell_texts(tf_tab)
+    assert "print('tf side', 2 + 2)" in source
+    assert output.strip() == "tf side 4"
+    # PyTorch is the tab open by default; one radio group per set.
+    radios = tab_set.find_all("input", type="radio")
+    assert [r.has_attr("checked") for r in radios] == [True, False]
+    assert len({r["name"] for r in radios}) == 1
+
+
+def test_untagged_cell_stays_outside_the_tabs(site):
+    html = soup(site, "index")
+    plain = [c for c in html.select("div.cell")
+             if "plain" in c.select_one(".cell_output").get_text()]
+    assert len(plain) == 1
+    assert plain[0].find_parent("div", class_="sd-tab-set") is None
+
+
+def test_lone_tagged_cell_is_a_one_tab_set(site):
+    (tab_set,) = tab_sets(soup(site, "lone"))
+    ((label, sync_id, content),) = tabs(tab_set)
+    assert (label, sync_id) == ("PyTorch", "pytorch")
+    ((source, output),) = cell_texts(content)
+    assert output.strip() == "only torch"
+
+
+def test_prose_separates_groups(site):
+    html = soup(site, "separated")
+    sets = tab_sets(html)
+    assert len(sets) == 2
+    outputs = [
+        [[o.strip() for _, o in cell_texts(content)]
+         for _, _, content in tabs(tab_set)]
+        for tab_set in sets
+    ]
+    assert outputs == [
+        [["torch one"], ["tf one"]],
+        [["torch two"], ["tf two"]],
+    ]
+    # The prose sits between the two sets, outside both.
+    prose = html.find("p", string="Prose between the groups.")
+    assert prose.find_parent("div", class_="sd-tab-set") is None
+    assert sets[0].find_all_next("p", string=prose.string)
+    assert sets[1].find_all_previous("p", string=prose.string)
+
+
+def test_cells_of_one_framework_share_a_tab_and_tabs_keep_their_order(
+    site,
+):
+    sets = tab_sets(soup(site, "mixed"))
+    summary = [
+        [(label, [o.strip() for _, o in cell_texts(content)])
+         for label, _, content in tabs(tab_set)]
+        for tab_set in sets
+    ]
+    assert summary == [
+        [("PyTorch", ["torch a", "torch b"]), ("TensorFlow", ["tf a"])],
+        # TF written first still comes second; TF coming back after
+        # PyTorch starts a new set.
+        [("PyTorch", ["torch second"]), ("TensorFlow", ["tf first"])],
+        [("TensorFlow", ["tf again"])],
+    ]
+    # Other tags survive on the moved cell.
+    assert sets[0].select("div.cell.tag_raises-exception")
+
+
+@pytest.mark.parametrize(
+    "tags, message",
+    [
+        ((PT, "fw-jax"), r"has the unknown framework tag 'fw-jax'; the "
+         r"known framework tags are fw-pytorch, fw-tensorflow"),
+        ((PT, TF), r"has 2 framework tags \(fw-pytorch, fw-tensorflow\)"),
+    ],
+)
+def test_bad_framework_tags_fail_the_build_naming_the_cell(
+    tmp_path, tags, message
+):
+    pages = {
+        "index": page("Fine", cell("print(1)", PT)),
+        "broken": page(
+            "Broken",
+            "Prose.\n",
+            cell("print(1)", PT),
+            cell("print(2)", *tags),
+        ),
+    }
+    result = build(make_book(tmp_path / "book", pages))
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log
+    # The file and line, the cell's number, the document, the problem.
+    # (Cell 1 of the notebook is its title and prose.)
+    assert re.search(
+        r"broken\.md:\d+: cell 3 of notebook broken " + message, log
+    ), log
+
+
+@pytest.mark.browser
+def test_choosing_tensorflow_syncs_every_set_and_page(site):
+    from playwright.sync_api import sync_playwright
+
+    def selected(pg):
+        """The label of the checked tab in each tab set of the page."""
+        return pg.eval_on_selector_all(
+            "div.sd-tab-set",
+            """sets => sets.map(s => {
+                const r = s.querySelector('input:checked');
+                return s.querySelector(`label[for="${r.id}"]`).textContent
+                    .trim();
+            })""",
+        )
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"],
+        )
+        try:
+            # file:// pages share one origin (and localStorage) here.
+            context = browser.new_context()
+            pg = context.new_page()
+            pg.goto((site / "separated.html").as_uri())
+            assert selected(pg) == ["PyTorch", "PyTorch"]
+            pg.locator("label", has_text="TensorFlow").first.click()
+            assert selected(pg) == ["TensorFlow", "TensorFlow"]
+            visible = pg.locator(".sd-tab-content:visible").all_inner_texts()
+            assert any("tf two" in text for text in visible)
+            assert not any("torch two" in text for text in visible)
+            # Another page, later: the choice is remembered.
+            pg.goto((site / "index.html").as_uri())
+            assert selected(pg) == ["TensorFlow"]
+            context.close()
+
+            # A fresh visitor with ?framework=tensorflow in the link.
+            context = browser.new_context()
+            pg = context.new_page()
+            pg.goto((site / "separated.html").as_uri())
+            assert selected(pg) == ["PyTorch", "PyTorch"]
+            pg.goto((site / "separated.html").as_uri()
+                    + "?framework=tensorflow")
+            assert selected(pg) == ["TensorFlow", "TensorFlow"]
+            context.close()
+        finally:
+            browser.close()
+
+
+def test_the_autograd_chapter_has_synced_tabs_with_outputs(built_html):
+    html = BeautifulSoup(
+        (built_html / "book" / "autograd.html").read_text(), "html.parser"
+    )
+    sets = tab_sets(html)
+    assert len(sets) >= 10
+    for tab_set in sets:
+        found = tabs(tab_set)
+        assert [label for label, _, _ in found] == ["PyTorch", "TensorFlow"]
+        for _, _, content in found:
+            cells = content.select("div.cell")
+            assert cells
+            # Every tab shows code, and its cells ran (an output, or a
+            # cell that only defines things).
+            assert all(c.select_one(".cell_input") for c in cells)
+        assert any(c.select_one(".cell_output") for c in tab_set.select(
+            "div.cell"))
+    assert not html.select("div.cell.tag_fw-pytorch:not(.sd-tab-content *)")
+
