@@ -23,7 +23,7 @@ bench: $(SETUP)
 	$(PY) -m gradbook.bench
 
 lab: $(SETUP)
-	$(VENV)/bin/jupyter lab book/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
 setup: $(SETUP)
 

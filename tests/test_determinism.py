@@ -1,0 +1,66 @@
+"""Two clean builds of the book give identical executed notebooks.
+
+`make test` has just built the book into `_build`. This test copies the
+sources (no `_build`, no `.venv`) to a temporary directory, builds them
+from scratch there, and compares every executed notebook cell by cell.
+Any unseeded random number, timing, memory address or dictionary-order
+accident in a chapter shows up here as a difference.
+"""
+
+import io
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from bookbuild import build
+
+
+def source_files(root):
+    """Tracked files and new files git does not ignore, relative paths."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=root, capture_output=True, text=True, check=True,
+    ).stdout
+    return [p for p in listing.split("\0") if p and (root / p).is_file()]
+
+
+def cells(notebook_path):
+    """The code cells of an executed notebook: source and outputs."""
+    nb = json.loads(notebook_path.read_text())
+    return [
+        {"source": c["source"], "outputs": c.get("outputs", [])}
+        for c in nb["cells"] if c["cell_type"] == "code"
+    ]
+
+
+@pytest.mark.slow
+def test_a_clean_rebuild_executes_to_identical_outputs(
+        repo_root, built_html, tmp_path):
+    first = repo_root / "_build" / "jupyter_execute"
+    notebooks = sorted(first.rglob("*.ipynb"))
+    assert notebooks, f"no executed notebooks under {first}"
+
+    clone = tmp_path / "clone"
+    for rel in source_files(repo_root):
+        (clone / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo_root / rel, clone / rel)
+    log = io.StringIO()
+    assert build.build(clone, out=log) == 0, log.getvalue()[-5000:]
+
+    second = clone / "_build" / "jupyter_execute"
+    differences = []
+    for nb in notebooks:
+        rel = nb.relative_to(first)
+        ours, theirs = cells(nb), cells(second / rel)
+        assert len(ours) == len(theirs), f"{rel}: cell count differs"
+        for i, (a, b) in enumerate(zip(ours, theirs), start=1):
+            if a != b:
+                differences.append(
+                    f"{rel}, code cell {i}:\n  first:  "
+                    f"{json.dumps(a['outputs'])[:300]}\n  second: "
+                    f"{json.dumps(b['outputs'])[:300]}"
+                )
+    assert not differences, "outputs differ between two clean builds:\n" \
+        + "\n".join(differences)
