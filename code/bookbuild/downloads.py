@@ -1,0 +1,164 @@
+"""Sphinx: every chapter page offers its executed notebook and the PDF.
+
+sphinx-book-theme lists an ``.ipynb`` in a page's download menu only
+when the page context has ``ipynb_source``, which myst-nb 1.x never
+sets. myst-nb writes each executed notebook to
+``<outdir>/../jupyter_execute/<docname>.ipynb``; this extension copies
+it next to the page's source, ``<outdir>/_sources/<docname>.ipynb``
+(the folder the theme's download links point into), and sets
+``ipynb_source``. The copy starts with one extra code cell that
+installs the book's library, ``gradbook``, from the repository when
+it is missing, so the notebook also runs outside a clone of the book
+(in Colab, or in a reader's own Jupyter).
+
+It also adds the proofs PDF (``bookbuild_proofs_pdf``, a path in the
+HTML output) to the download menu, relabels the theme's own ".pdf"
+entry (which prints the page) as "Print", and points the theme's
+Colab button, which would open the Markdown source that Colab cannot
+read, at the executed notebook on the ``bookbuild_notebooks_branch``
+branch of the repository (which the publishing workflow fills).
+
+Configuration (in ``_config.yml``, ``sphinx: config:``):
+
+- ``bookbuild_proofs_pdf``: the PDF's path in the site.
+- ``bookbuild_notebooks_branch``: the branch with the executed
+  notebooks at ``<docname>.ipynb``.
+"""
+
+import shutil
+from pathlib import Path
+
+import nbformat
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+# myst-nb's folder for executed notebooks, next to the HTML output.
+EXECUTED = "jupyter_execute"
+
+INSTALL_CELL = '''\
+# This notebook imports the book's library, gradbook. In a clone of the
+# book's repository it is already installed; anywhere else (Colab, your
+# own Jupyter), this cell installs it from the repository first.
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("gradbook") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "git+{url}"], check=True)'''
+
+
+def executed_notebook(app, docname):
+    """The path where myst-nb wrote the executed notebook of `docname`."""
+    return Path(app.outdir).parent / EXECUTED / f"{docname}.ipynb"
+
+
+def _repository_url(app):
+    return app.config.html_theme_options.get("repository_url", "").rstrip("/")
+
+
+def with_install_cell(notebook, repository_url):
+    """`notebook` (nbformat 4) with the install cell first, validated."""
+    cell = nbformat.v4.new_code_cell(INSTALL_CELL.format(url=repository_url))
+    cell.id = "install-gradbook"  # fixed: two builds give the same file
+    notebook.cells.insert(0, cell)
+    nbformat.validate(notebook)
+    return notebook
+
+
+def list_notebook(app, pagename, templatename, context, doctree):
+    """List a chapter's executed notebook in its download menu."""
+    if doctree is None or "kernelspec" not in app.env.metadata[pagename]:
+        return
+    source = executed_notebook(app, pagename)
+    if not source.is_file():
+        logger.warning(
+            f"expected the executed notebook {source} for {pagename}, "
+            "found none: was the chapter executed?",
+            location=pagename,
+        )
+        return
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def write_notebook(app, pagename, templatename, context, doctree):
+    """Publish the listed notebook at _sources/<docname>.ipynb.
+
+    Runs after the theme, whose launch buttons copy the bare executed
+    notebook to the same place.
+    """
+    if not context.get("ipynb_source"):
+        return
+    source = executed_notebook(app, pagename)
+    target = Path(app.outdir) / "_sources" / context["ipynb_source"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    url = _repository_url(app)
+    if not url:
+        shutil.copy2(source, target)
+        return
+    notebook = with_install_cell(nbformat.read(source, as_version=4), url)
+    tmp = target.with_name(target.name + ".tmp")
+    nbformat.write(notebook, tmp)
+    tmp.replace(target)
+
+
+def _group(context, label):
+    for button in context.get("header_buttons", []):
+        if button.get("type") == "group" and button.get("label") == label:
+            return button
+    return None
+
+
+def add_download_links(app, pagename, templatename, context, doctree):
+    """Add the proofs PDF to the download menu; fix the Colab link."""
+    downloads = _group(context, "download-buttons")
+    if downloads is not None:
+        for button in downloads["buttons"]:
+            if button.get("label") == "download-pdf-button":
+                button["text"] = "Print"
+                button["tooltip"] = "Print this page"
+                button["icon"] = "fas fa-print"
+        pdf = app.config.bookbuild_proofs_pdf
+        if pdf:
+            downloads["buttons"].append({
+                "type": "link",
+                "url": context["pathto"](pdf, 1),
+                "text": "Proofs .pdf",
+                "tooltip": "Download the book's proofs as a PDF",
+                "icon": "fas fa-file-pdf",
+                "label": "download-proofs-button",
+            })
+
+    launch = _group(context, "launch-buttons")
+    if launch is None:
+        return
+    branch = app.config.bookbuild_notebooks_branch
+    repo = _repository_url(app).removeprefix("https://github.com/")
+    colab_url = app.config.html_theme_options["launch_buttons"].get(
+        "colab_url", "").rstrip("/")
+    for button in list(launch["buttons"]):
+        if button.get("text") != "Colab":
+            continue
+        if context.get("ipynb_source") and branch and repo:
+            button["url"] = (f"{colab_url}/github/{repo}/blob/{branch}/"
+                             f"{context['ipynb_source']}")
+        else:
+            # The theme's link opens the Markdown source: Colab cannot.
+            launch["buttons"].remove(button)
+    if not launch["buttons"]:
+        context["header_buttons"].remove(launch)
+
+
+def setup(app):
+    app.add_config_value("bookbuild_proofs_pdf", "gradients-proofs.pdf",
+                         "html", types=[str])
+    app.add_config_value("bookbuild_notebooks_branch", "", "html",
+                         types=[str])
+    # The theme builds its header buttons at priority 501: set
+    # ipynb_source before, edit the finished menus after.
+    app.connect("html-page-context", list_notebook, priority=500)
+    app.connect("html-page-context", write_notebook, priority=502)
+    app.connect("html-page-context", add_download_links, priority=502)
+    return {"version": "1.0", "parallel_read_safe": True,
+            "parallel_write_safe": True}
