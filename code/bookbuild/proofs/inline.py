@@ -1,0 +1,225 @@
+"""Page layout, inline level: wrapped text with math on its baseline.
+
+ReportLab's Paragraph places only raster images inline, so the proofs
+use this small flowable instead: runs of text (DejaVu fonts, embedded)
+and math boxes (vector glyphs) are broken greedily into justified
+lines; a line grows to make room for tall math, and every math box
+sits on the text baseline.  Links become PDF link annotations over
+their words, internal (to a named destination) or to a URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus.flowables import Flowable
+
+from .fonts import FONTS, LINK_COLOR
+
+_SPACE = re.compile(r"(\s+)")
+
+
+@dataclass
+class Run:
+    """Text in one font; ``link`` is ("dest", name), ("url", u) or None."""
+
+    text: str
+    font: str
+    size: float
+    link: tuple | None = None
+
+    @property
+    def width(self) -> float:
+        return stringWidth(self.text, self.font, self.size)
+
+
+@dataclass
+class MathRun:
+    box: object                          # a mathbox.MathBox
+    link: tuple | None = None
+
+    @property
+    def width(self) -> float:
+        return self.box.width
+
+
+@dataclass
+class _Line:
+    words: list                          # each a list of runs
+    gaps: list                           # the space after each word
+    width: float                         # natural width
+    above: float                         # baseline to the line's top
+    below: float                         # baseline to the line's bottom
+    last: bool                           # the paragraph's last line
+
+
+class RichParagraph(Flowable):
+    """A paragraph of runs, wrapped and justified, splittable by lines."""
+
+    def __init__(self, runs, *, size: float, leading: float,
+                 space_before: float = 0, space_after: float = 6,
+                 align: str = "justify", end_mark: str | None = None,
+                 dest: str | None = None, outline: tuple | None = None,
+                 keep_with_next: bool = False, link_color: bool = True):
+        super().__init__()
+        self.runs = list(runs)
+        self.size, self.leading = size, leading
+        self.spaceBefore, self.spaceAfter = space_before, space_after
+        self.align, self.end_mark = align, end_mark
+        self.dest, self.outline = dest, outline
+        self.keepWithNext = keep_with_next
+        self.link_color = link_color
+        self._lines: list[_Line] | None = None
+        self._wrapped_at: float | None = None
+
+    # -- line breaking
+    def _words(self):
+        """(word, space after it) pairs; a word never breaks."""
+        words, gaps, current = [], [], []
+        for run in self.runs:
+            if isinstance(run, MathRun):
+                current.append(run)
+                continue
+            for i, piece in enumerate(_SPACE.split(run.text)):
+                if i % 2:                    # whitespace
+                    if current:
+                        words.append(current)
+                        gaps.append(stringWidth(" ", run.font, run.size))
+                        current = []
+                    elif gaps:
+                        gaps[-1] = max(gaps[-1],
+                                       stringWidth(" ", run.font, run.size))
+                elif piece:
+                    current.append(Run(piece, run.font, run.size, run.link))
+        if current:
+            words.append(current)
+            gaps.append(0.0)
+        return words, gaps
+
+    def _break(self, width: float) -> list[_Line]:
+        words, gaps = self._words()
+        if self.end_mark:
+            mark = Run(self.end_mark, FONTS["symbol"], self.size)
+            words.append([mark])
+            gaps.append(0.0)
+        lines, start, natural = [], 0, 0.0
+        for i, word in enumerate(words):
+            w = sum(r.width for r in word)
+            gap = gaps[i - 1] if i > start else 0.0
+            if i > start and natural + gap + w > width:
+                lines.append(self._line(words, gaps, start, i, natural))
+                start, natural = i, w
+            else:
+                natural += gap + w
+        lines.append(self._line(words, gaps, start, len(words), natural))
+        lines[-1].last = True
+        return lines
+
+    def _line(self, words, gaps, start, stop, natural) -> _Line:
+        above, below = 0.78 * self.leading, 0.22 * self.leading
+        for word in words[start:stop]:
+            for run in word:
+                if isinstance(run, MathRun):
+                    above = max(above, run.box.ascent + 0.18 * self.size)
+                    below = max(below, run.box.descent + 0.12 * self.size)
+        return _Line(words[start:stop], gaps[start:stop], natural,
+                     above, below, False)
+
+    def wrap(self, availWidth, availHeight):
+        if self._lines is None or self._wrapped_at != availWidth:
+            self._lines = self._break(availWidth)
+            self._wrapped_at = availWidth
+        self.width = availWidth
+        self.height = sum(l.above + l.below for l in self._lines)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        self.wrap(availWidth, availHeight)
+        used, n = 0.0, 0
+        for line in self._lines:
+            if used + line.above + line.below > availHeight:
+                break
+            used += line.above + line.below
+            n += 1
+        if n == 0 or n == len(self._lines):
+            return []
+        first = self._copy(self._lines[:n], space_after=0)
+        first._lines[-1] = _relast(first._lines[-1], False)
+        rest = self._copy(self._lines[n:], space_before=0)
+        rest.dest = rest.outline = None
+        return [first, rest]
+
+    def _copy(self, lines, **spaces):
+        twin = RichParagraph([], size=self.size, leading=self.leading,
+                             space_before=spaces.get("space_before",
+                                                     self.spaceBefore),
+                             space_after=spaces.get("space_after",
+                                                    self.spaceAfter),
+                             align=self.align, dest=self.dest,
+                             outline=self.outline,
+                             link_color=self.link_color)
+        twin._lines, twin._wrapped_at = list(lines), self._wrapped_at
+        twin.end_mark = self.end_mark
+        return twin
+
+    # -- drawing
+    def draw(self):
+        canvas = self.canv
+        if self.dest:
+            canvas.bookmarkHorizontal(self.dest, 0, self.height + 4)
+        if self.outline:
+            title, level = self.outline
+            canvas.addOutlineEntry(title, self.dest, level=level)
+        y = self.height
+        for line in self._lines:
+            y -= line.above
+            self._draw_line(canvas, line, y)
+            y -= line.below
+
+    def _draw_line(self, canvas, line: _Line, y: float) -> None:
+        slack = self.width - line.width
+        spread = 0.0
+        x = 0.0
+        if self.align == "justify" and not line.last and len(line.words) > 1:
+            spread = slack / (len(line.words) - 1)
+            if spread > 0.6 * self.size:     # too loose: leave it ragged
+                spread = 0.0
+        elif self.align == "center":
+            x = slack / 2
+        elif self.align == "right":
+            x = slack
+        for i, word in enumerate(line.words):
+            if (self.end_mark and line.last and i == len(line.words) - 1):
+                x = max(x, self.width - word[0].width)
+            for run in word:
+                x = self._draw_run(canvas, run, x, y)
+            if i < len(line.words) - 1:
+                x += line.gaps[i] + spread
+
+    def _draw_run(self, canvas, run, x: float, y: float) -> float:
+        w = run.width
+        if isinstance(run, MathRun):
+            run.box.draw(canvas, x, y, search_font=FONTS["serif"])
+            top, bottom = y + run.box.ascent, y - run.box.descent
+        else:
+            canvas.setFont(run.font, run.size)
+            if run.link and self.link_color:
+                canvas.setFillColor(LINK_COLOR)
+            canvas.drawString(x, y, run.text)
+            canvas.setFillColorRGB(0, 0, 0)
+            top, bottom = y + 0.8 * run.size, y - 0.25 * run.size
+        if run.link:
+            rect = (x, bottom, x + w, top)
+            kind, target = run.link
+            if kind == "dest":
+                canvas.linkRect("", target, rect, relative=1, thickness=0)
+            else:
+                canvas.linkURL(target, rect, relative=1, thickness=0)
+        return x + w
+
+
+def _relast(line: _Line, last: bool) -> _Line:
+    return _Line(line.words, line.gaps, line.width, line.above,
+                 line.below, last)
