@@ -32,11 +32,14 @@ every tab set, on every page, on later visits too (localStorage key
 page's URL opens it with TensorFlow selected.
 """
 
+from pathlib import Path
+
 from docutils import nodes
 from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
 from sphinx_design.shared import create_component
 
+STATIC_DIR = Path(__file__).parent / "static"
 TAG_PREFIX = "fw-"
 SYNC_GROUP = "framework"
 # tag -> (sync id, tab label), in the order of the tabs.
@@ -170,9 +173,17 @@ class FrameworkTabs(SphinxTransform):
             )
 
 
+def add_css(app):
+    """Give framework tabs the full width for code (HTML builders only)."""
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC_DIR))
+        app.add_css_file("framework-tabs.css")
+
+
 def setup(app):
     app.setup_extension("sphinx_design")
     app.add_transform(FrameworkTabs)
+    app.connect("builder-inited", add_css)
     return {
         "version": "1.0",
         "parallel_read_safe": True,
