@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -128,5 +129,10 @@ def render(book: Book, version: str, date: str) -> tuple[bytes, int]:
     story = title_page(book, version, date) + Layout(book).flowables()
     buffer = io.BytesIO()
     doc = ProofsDocument(buffer, book, version, date)
-    doc.build(story, canvasmaker=_Canvas)
+    # binary streams: ASCII85 would add a quarter to every stream
+    a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        doc.build(story, canvasmaker=_Canvas)
+    finally:
+        rl_config.useA85 = a85
     return buffer.getvalue(), doc.page

@@ -92,7 +92,15 @@ class RichParagraph(Flowable):
                         gaps[-1] = max(gaps[-1],
                                        stringWidth(" ", run.font, run.size))
                 elif piece:
-                    current.append(Run(piece, run.font, run.size, run.link))
+                    last = current[-1] if current else None
+                    if (isinstance(last, Run) and last.font == run.font
+                            and last.size == run.size
+                            and last.link == run.link):
+                        current[-1] = Run(last.text + piece, run.font,
+                                          run.size, run.link)
+                    else:
+                        current.append(Run(piece, run.font, run.size,
+                                           run.link))
         if current:
             words.append(current)
             gaps.append(0.0)
@@ -193,21 +201,27 @@ class RichParagraph(Flowable):
         for i, word in enumerate(line.words):
             if (self.end_mark and line.last and i == len(line.words) - 1):
                 x = max(x, self.width - word[0].width)
-            for run in word:
-                x = self._draw_run(canvas, run, x, y)
+            for j, run in enumerate(word):
+                # the space after a word is drawn too, so extracted text
+                # has it; the next word is placed absolutely anyway
+                space = (i < len(line.words) - 1 and j == len(word) - 1
+                         and isinstance(run, Run))
+                x = self._draw_run(canvas, run, x, y, space)
             if i < len(line.words) - 1:
                 x += line.gaps[i] + spread
 
-    def _draw_run(self, canvas, run, x: float, y: float) -> float:
+    def _draw_run(self, canvas, run, x: float, y: float,
+                  space: bool = False) -> float:
         w = run.width
         if isinstance(run, MathRun):
-            run.box.draw(canvas, x, y, search_font=FONTS["serif"])
+            run.box.draw(canvas, x, y, search_font=FONTS["serif"],
+                         text_size=self.size)
             top, bottom = y + run.box.ascent, y - run.box.descent
         else:
             canvas.setFont(run.font, run.size)
             if run.link and self.link_color:
                 canvas.setFillColor(LINK_COLOR)
-            canvas.drawString(x, y, run.text)
+            canvas.drawString(x, y, run.text + (" " if space else ""))
             canvas.setFillColorRGB(0, 0, 0)
             top, bottom = y + 0.8 * run.size, y - 0.25 * run.size
         if run.link:

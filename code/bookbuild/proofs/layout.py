@@ -64,7 +64,8 @@ class DisplayMath(Flowable):
             canvas.bookmarkHorizontal(self.dest, 0, self.height + 8)
         x = (self.width - box.width * s) / 2
         baseline = box.descent * s
-        box.draw(canvas, x, baseline, search_font=FONTS["serif"], scale=s)
+        box.draw(canvas, x, baseline, search_font=FONTS["serif"],
+                 text_size=BODY_SIZE, scale=s)
         if self.number is not None:
             label = f"({self.number})"
             canvas.setFont(FONTS["serif"], BODY_SIZE)

@@ -22,7 +22,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import ziamath
+import warnings
+
+with warnings.catch_warnings():
+    # ziamath 0.13 (the newest) finds its font with the legacy
+    # importlib.resources.path(), deprecated on Python 3.11 (and
+    # un-deprecated in 3.13); only that one warning, only at import.
+    warnings.filterwarnings("ignore", message="path is deprecated",
+                            category=DeprecationWarning)
+    import ziamath
 
 # The LaTeX environments of amsmath that ziamath (through latex2mathml)
 # lays out under another name; equation numbers are drawn by the page
@@ -77,7 +85,7 @@ class MathBox:
         return self.ascent + self.descent
 
     def draw(self, canvas, x: float, y: float, *, search_font: str,
-             scale: float = 1.0) -> None:
+             text_size: float = 10.0, scale: float = 1.0) -> None:
         """Draw with the baseline's left end at (x, y) on the canvas."""
         defined = _forms_on(canvas)
         canvas.saveState()
@@ -95,7 +103,7 @@ class MathBox:
             canvas.restoreState()
         for rx, ry, rw, rh in self.rules:
             canvas.rect(rx, ry, rw, rh, stroke=0, fill=1)
-        _invisible_text(canvas, self, search_font)
+        _invisible_text(canvas, self, search_font, text_size / scale)
         canvas.restoreState()
 
 
@@ -123,20 +131,24 @@ def _define_form(canvas, glyph: Glyph) -> None:
     canvas.endForm()
 
 
-def _invisible_text(canvas, box: MathBox, font: str) -> None:
-    """The LaTeX over the box, invisible, sized to the box's width.
+def _invisible_text(canvas, box: MathBox, font: str, size: float) -> None:
+    """The LaTeX over the box, invisible, fitted to the box's width.
 
-    The font size shrinks until the text fits the box (never a squeezed
-    horizontal scale: text extractors drop overlapping repeated
-    characters, such as the second brace of "}}", as fake bold).
+    At the surrounding text's size, text extractors keep it in the
+    line; squeezed horizontally to the box's width, it does not run
+    over the next word.  Below a quarter of its natural width, the size
+    shrinks instead: extractors drop a repeated character that overlaps
+    the previous one (the second brace of "}}"), taking it for fake
+    bold.
     """
-    natural = canvas.stringWidth(box.latex, font, 1.0)
+    natural = canvas.stringWidth(box.latex, font, size)
     if natural <= 0:
         return
-    size = min(8.0, box.width / natural)
+    ratio = box.width / natural
     text = canvas.beginText()
     text.setTextRenderMode(3)
-    text.setFont(font, size)
+    text.setFont(font, size * min(1.0, ratio / MIN_SQUEEZE))
+    text.setHorizScale(100.0 * max(min(ratio, 1.0), MIN_SQUEEZE))
     text.setTextOrigin(0, 0)
     text.textOut(box.latex)
     canvas.drawText(text)
@@ -158,6 +170,10 @@ def normalize(latex: str) -> str:
 
 # (latex, size, display) -> MathBox or the MathLayoutError it raised
 _LAID_OUT: dict = {}
+#: the narrowest horizontal scale of the invisible LaTeX
+MIN_SQUEEZE = 0.3
+#: below this many expressions, forking costs more than it saves
+PARALLEL_MIN = 40
 
 
 def layout(latex: str, size: float, display: bool) -> MathBox:
@@ -183,7 +199,7 @@ def prepare(requests) -> None:
     """
     todo = sorted({r for r in requests if r not in _LAID_OUT})
     workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(todo) < 40 or "fork" not in (
+    if workers < 2 or len(todo) < PARALLEL_MIN or "fork" not in (
             multiprocessing.get_all_start_methods()):
         for key in todo:
             _LAID_OUT[key] = _layout_or_error(key)

@@ -148,6 +148,7 @@ class Chapter:
     path: Path
     title: list                          # inlines of the first heading
     blocks: list = field(default_factory=list)
+    equations: list = field(default_factory=list)  # numbers, in or out
 
     @property
     def dest(self) -> str:
@@ -377,6 +378,7 @@ class _Reader:
         if numbered:
             self.equations += 1
             number = self.equations
+            self.chapter_obj.equations.append(number)
         if label:
             if label in self.book.equations:
                 raise self.error(line, f"duplicate equation label {label!r}")

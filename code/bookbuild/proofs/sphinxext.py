@@ -38,12 +38,19 @@ def resolve_links(app, doctree, docname: str) -> None:
     for node in list(doctree.findall(proofs_pdf_link)):
         text = node.astext()
         if app.builder.format == "html":
-            uri = relative_uri(app.builder.get_target_uri(docname), PDF_NAME)
+            uri = relative_uri(app.builder.get_target_uri(docname),
+                               pdf_name(app))
             new = nodes.reference(text, text, refuri=uri, internal=False,
                                   classes=["proofs-pdf"])
         else:
             new = nodes.Text(text)
         node.replace_self(new)
+
+
+def pdf_name(app) -> str:
+    """The PDF's path in the site: bookbuild.downloads' setting if it is
+    loaded (it puts the PDF in the download menu), else the default."""
+    return getattr(app.config, "bookbuild_proofs_pdf", None) or PDF_NAME
 
 
 def _toc_path(app) -> Path:
@@ -55,7 +62,7 @@ def _toc_path(app) -> Path:
 def write_pdf(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    out = Path(app.outdir) / PDF_NAME
+    out = Path(app.outdir) / pdf_name(app)
     extensions = getattr(app.config, "myst_enable_extensions", None)
     try:
         result = export(
