@@ -10,6 +10,10 @@ works for any scalar function, but only to check the formulas.
 
 import numpy as np
 
+# How far from symmetric a matrix may be, relative to its largest entry,
+# for grad_f_symmetric to accept it (room for rounding, nothing more).
+SYMMETRY_RTOL = 1e-12
+
 
 def check_square(A):
     """Return A as a float array of shape (n, n), or raise ValueError."""
@@ -65,21 +69,27 @@ def grad_f(x, A):
 def grad_f_symmetric(x, A):
     """The gradient 2Ax, right only when A = Aᵀ; shape (n, 1).
 
+    x: (n, 1) column (or flat (n,)); A: (n, n), symmetric.
     Refuses a non-symmetric A, where 2Ax is not the gradient.
-    Defined in: The gradient of a quadratic form, §The symmetric case.
+    "Symmetric" allows for rounding: max |A − Aᵀ| may be up to
+    SYMMETRY_RTOL times max |A|.
+    Defined in: The gradient of a quadratic form,
+    §The symmetric case.
     """
     A = check_square(A)
     x = check_column(x, A.shape[0])
-    if not np.allclose(A, A.T):
+    asymmetry = np.abs(A - A.T).max(initial=0.0)
+    if asymmetry > SYMMETRY_RTOL * np.abs(A).max(initial=0.0):
         raise ValueError(
-            "2Ax is the gradient only for symmetric A (A = Aᵀ); this A "
-            "is not symmetric: use grad_f, which computes (A + Aᵀ)x"
+            "2Ax is the gradient only for symmetric A (A = Aᵀ); "
+            f"got an A with max |A - Aᵀ| = {asymmetry:.3g}: use "
+            "grad_f, which computes (A + Aᵀ)x"
         )
     return 2 * A @ x
 
 
 def hessian_f(A):
-    """The Hessian ∇²f = A + Aᵀ, shape (n, n), the same at every x.
+    """The Hessian ∇²f = A + Aᵀ, shape (n, n), the same at all x.
 
     Defined in: The gradient of a quadratic form, §The Hessian.
     """
@@ -90,28 +100,34 @@ def hessian_f(A):
 def symmetric_part(A):
     """The symmetric part ½(A + Aᵀ) of A, shape (n, n).
 
-    Defined in: The gradient of a quadratic form, §Only the symmetric
-    part matters.
+    Defined in: The gradient of a quadratic form,
+    §Only the symmetric part matters.
     """
     A = check_square(A)
     return (A + A.T) / 2
 
 
 def finite_difference_gradient(func, x, h=1e-5):
-    """Central differences (func(x + h eₖ) − func(x − h eₖ)) / 2h.
+    """Central differences (func(x + h eₖ) − func(x − h eₖ)) / 2h
 
-    func: takes a column of shape (n, 1), returns a float.
-    x: (n, 1) column (or flat (n,)). Returns a column of shape (n, 1).
-    The error is O(h²) from truncation plus O(ε/h) from rounding.
-    Defined in: The gradient of a quadratic form, §A numerical check.
+    func: takes a column of shape (n, 1), returns a float (or an
+    array holding one number, such as the (1, 1) x.T @ A @ x).
+    x: (n, 1) column (or flat (n,)); h > 0, the step.
+    Returns a column of shape (n, 1).
+    The error is O(h²) from truncation plus O(ε/h) from rounding;
+    for a quadratic the truncation term is exactly zero.
+    Defined in: The gradient of a quadratic form,
+    §A numerical check.
     """
     x = np.asarray(x, dtype=float)
     if x.ndim == 1:
         x = x.reshape(-1, 1)
     if x.ndim != 2 or x.shape[1] != 1 or x.shape[0] == 0:
+        row = x.ndim == 2 and x.shape[0] == 1 and x.shape[1] > 1
+        hint = " (a row vector: pass x.T)" if row else ""
         raise ValueError(
             f"x must be a non-empty column vector of shape (n, 1); "
-            f"got shape {x.shape}"
+            f"got shape {x.shape}{hint}"
         )
     if not h > 0:
         raise ValueError(f"h must be a positive step; got h = {h}")
@@ -120,5 +136,18 @@ def finite_difference_gradient(func, x, h=1e-5):
     for k in range(n):
         e_k = np.zeros((n, 1))
         e_k[k, 0] = h
-        g[k, 0] = (func(x + e_k) - func(x - e_k)) / (2 * h)
+        forward = _scalar(func(x + e_k))
+        backward = _scalar(func(x - e_k))
+        g[k, 0] = (forward - backward) / (2 * h)
     return g
+
+
+def _scalar(value):
+    """func's result as a float, or ValueError if it is not one."""
+    value = np.asarray(value, dtype=float)
+    if value.size != 1:
+        raise ValueError(
+            "func must return one number (a float or an array of "
+            f"size 1); got an array of shape {value.shape}"
+        )
+    return value.item()
