@@ -53,6 +53,14 @@ def pdf_name(app) -> str:
     return getattr(app.config, "bookbuild_proofs_pdf", None) or PDF_NAME
 
 
+def _title(app) -> str:
+    """The book's title: jupyter-book sets it as html_title."""
+    title = app.config.html_title or ""
+    if not title or title.endswith(" documentation"):   # Sphinx's default
+        title = app.config.project
+    return title
+
+
 def _toc_path(app) -> Path:
     toc = getattr(app.config, "external_toc_path", None) or "_toc.yml"
     path = Path(toc)
@@ -67,7 +75,7 @@ def write_pdf(app, exception) -> None:
     try:
         result = export(
             Path(app.srcdir), out, toc=_toc_path(app),
-            title=app.config.project, author=app.config.author,
+            title=_title(app), author=app.config.author,
             baseurl=app.config.html_baseurl or "",
             extensions=list(extensions) if extensions else None,
             countertypes=app.config.prf_realtyp_to_countertyp)
