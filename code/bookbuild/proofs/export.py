@@ -51,17 +51,19 @@ def date_of(root: Path) -> str:
 
 
 def export(root: Path | str, out: Path | str, *, toc: Path | None = None,
-           **settings) -> ExportResult:
+           parallel: bool = True, **settings) -> ExportResult:
     """Write the proofs PDF of the book at ``root`` to ``out``.
 
     Raises ProofsSourceError (file:line) on bad input; ``out`` is then
     left as it was, since the PDF is written to a temporary file in the
     same directory and renamed over ``out`` only when complete.
+    ``parallel`` lays the math out in forked processes (the command
+    line); ``settings`` override _config.yml (see ``load_book``).
     """
     start = time.perf_counter()
     root, out = Path(root), Path(out)
     book = load_book(root, toc, **settings)
-    data, pages = render(book, version_of(root), date_of(root))
+    data, pages = render(book, version_of(root), date_of(root), parallel)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp",
                                dir=out.parent)

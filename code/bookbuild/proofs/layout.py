@@ -50,6 +50,7 @@ class DisplayMath(Flowable):
         super().__init__()
         self.box, self.number, self.dest = box, number, dest
         self.spaceBefore, self.spaceAfter = 3, 7
+        self.end_mark = None             # a proof's ∎, on the last line
 
     def wrap(self, availWidth, availHeight):
         self.width = availWidth
@@ -71,6 +72,9 @@ class DisplayMath(Flowable):
             canvas.setFont(FONTS["serif"], BODY_SIZE)
             middle = (self.height - 0.7 * BODY_SIZE) / 2
             canvas.drawRightString(self.width, middle, label)
+        elif self.end_mark:
+            canvas.setFont(FONTS["symbol"], BODY_SIZE)
+            canvas.drawRightString(self.width, 0, self.end_mark)
 
 
 class CodeBlock(Flowable):
@@ -110,8 +114,8 @@ class Layout:
     """Turns a parsed :class:`~bookbuild.proofs.source.Book` into
     flowables; inline math errors name the file and line."""
 
-    def __init__(self, book: Book):
-        self.book = book
+    def __init__(self, book: Book, parallel: bool = True):
+        self.book, self.parallel = book, parallel
         self.in_pdf = {c.docname for c in book.chapters}
         self.emitted_sections = {
             (b.docname, h.anchor)
@@ -120,8 +124,9 @@ class Layout:
     # -- the whole book
     def flowables(self) -> list:
         size = BODY_SIZE * MATH_SCALE
-        mathbox.prepare((latex, size, display)
-                        for latex, display in _math_in(self.book))
+        mathbox.prepare(((latex, size, display)
+                         for latex, display in _math_in(self.book)),
+                        parallel=self.parallel)
         out: list = []
         for i, chapter in enumerate(self.book.chapters):
             if i:
@@ -196,16 +201,18 @@ class Layout:
             last = body[-1]
             if isinstance(last, RichParagraph):
                 last.end_mark = "∎"
+            elif isinstance(last, DisplayMath) and last.number is None:
+                last.end_mark = "∎"
             else:
                 body.append(RichParagraph([], size=BODY_SIZE,
                                           leading=LEADING,
                                           end_mark="∎"))
-            return [Spacer(0, 2)] + body + [Spacer(0, 6)]
+            return _kept([Spacer(0, 2)]) + body + [Spacer(0, 6)]
         fill, stroke = _TINTS[_KIND_GROUP.get(block.kind, "other")]
-        return [FrameBG(color=fill, strokeColor=stroke, strokeWidth=0.6,
-                        start=True),
-                Spacer(0, PAD), Indenter(PAD + 2, PAD + 2),
-                *body,
+        opening = [FrameBG(color=fill, strokeColor=stroke, strokeWidth=0.6,
+                           start=True),
+                   Spacer(0, PAD), Indenter(PAD + 2, PAD + 2)]
+        return [*_kept(opening), *body,
                 Indenter(-PAD - 2, -PAD - 2), Spacer(0, PAD - 5),
                 FrameBG(start=False), Spacer(0, 10)]
 
@@ -302,6 +309,14 @@ class Layout:
         if (docname, heading.anchor) in self.emitted_sections:
             return text, ("dest", f"sec-{docname}-{heading.anchor}")
         return text, ("url", book.web_url(docname, ref.target))
+
+
+def _kept(flowables: list) -> list:
+    """Keep these with what follows: a heading above a block then stays
+    with the block's first lines (ReportLab chains keepWithNext)."""
+    for flowable in flowables:
+        flowable.keepWithNext = True
+    return flowables
 
 
 def _math_in(book: Book):

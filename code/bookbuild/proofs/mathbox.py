@@ -190,7 +190,7 @@ def layout(latex: str, size: float, display: bool) -> MathBox:
     return result
 
 
-def prepare(requests) -> None:
+def prepare(requests, parallel: bool = True) -> None:
     """Lay out many (latex, size, display) at once, on every CPU.
 
     ziamath takes about 10 ms an expression; a book has hundreds, so
@@ -198,7 +198,7 @@ def prepare(requests) -> None:
     loaded fonts).  Results are kept for :func:`layout`.
     """
     todo = sorted({r for r in requests if r not in _LAID_OUT})
-    workers = min(os.cpu_count() or 1, 8)
+    workers = min(os.cpu_count() or 1, 8) if parallel else 1
     if workers < 2 or len(todo) < PARALLEL_MIN or "fork" not in (
             multiprocessing.get_all_start_methods()):
         for key in todo:

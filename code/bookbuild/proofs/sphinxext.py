@@ -78,7 +78,9 @@ def write_pdf(app, exception) -> None:
             title=_title(app), author=app.config.author,
             baseurl=app.config.html_baseurl or "",
             extensions=list(extensions) if extensions else None,
-            countertypes=app.config.prf_realtyp_to_countertyp)
+            countertypes=app.config.prf_realtyp_to_countertyp,
+            # no forking inside Sphinx: its process may hold threads
+            parallel=False)
     except ProofsSourceError as exc:
         logger.warning("proofs PDF not written: %s", exc.message,
                        location=str(exc.path) + f":{exc.line}",
