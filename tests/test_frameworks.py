@@ -198,3 +198,28 @@ def test_other_dtypes_are_refused(function, dtype):
     ):
         first = np.ones((3, 2)) if function in ALL_BATCH else np.ones((2, 1))
         function(first, np.eye(2), dtype=dtype)
+
+
+def test_repeated_tf_hessians_do_not_make_tensorflow_warn():
+    # jacobian's vectorised default traces a tf.function per call, and
+    # TensorFlow logs a retracing WARNING (into a chapter's output) once
+    # a program has called it five times; tf_hessian must not.
+    import logging
+
+    import tensorflow as tf
+
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    handler = Keep(level=logging.WARNING)
+    tf.get_logger().addHandler(handler)
+    try:
+        A = np.arange(9.0).reshape(3, 3)
+        for k in range(8):
+            fw.tf_hessian(np.full((3, 1), float(k)), A)
+    finally:
+        tf.get_logger().removeHandler(handler)
+    assert records == []

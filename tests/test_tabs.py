@@ -319,22 +319,49 @@ def test_choosing_tensorflow_syncs_every_set_and_page(site):
             browser.close()
 
 
-def test_the_autograd_chapter_has_synced_tabs_with_outputs(built_html):
+def framework_groups(path):
+    """Runs of adjacent fw-* tagged code cells in a MyST notebook."""
+    import jupytext
+
+    groups, run = [], []
+    for nb_cell in jupytext.read(path).cells:
+        tagged = nb_cell.cell_type == "code" and any(
+            tag.startswith("fw-") for tag in nb_cell.metadata.get("tags", [])
+        )
+        if tagged:
+            run.append(nb_cell)
+        elif run:
+            groups.append(run)
+            run = []
+    return groups + ([run] if run else [])
+
+
+def test_the_autograd_chapter_has_synced_tabs_with_outputs(
+    built_html, repo_root
+):
+    groups = framework_groups(repo_root / "book" / "autograd.md")
+    assert len(groups) >= 10
+    # Each step of this chapter is shown in both frameworks.
+    for group in groups:
+        tags = {t for c in group for t in c.metadata["tags"]}
+        assert {"fw-pytorch", "fw-tensorflow"} <= tags
     html = BeautifulSoup(
         (built_html / "book" / "autograd.html").read_text(), "html.parser"
     )
-    sets = tab_sets(html)
-    assert len(sets) >= 10
-    for tab_set in sets:
-        found = tabs(tab_set)
-        assert [label for label, _, _ in found] == ["PyTorch", "TensorFlow"]
-        for _, _, content in found:
-            cells = content.select("div.cell")
-            assert cells
-            # Every tab shows code, and its cells ran (an output, or a
-            # cell that only defines things).
-            assert all(c.select_one(".cell_input") for c in cells)
-        assert any(c.select_one(".cell_output") for c in tab_set.select(
-            "div.cell"))
-    assert not html.select("div.cell.tag_fw-pytorch:not(.sd-tab-content *)")
-
+    # Every tab set, cells or library code, has both synced labels.
+    for tab_set in tab_sets(html):
+        labels = [(label, sync_id) for label, sync_id, _ in tabs(tab_set)]
+        assert labels == [("PyTorch", "pytorch"),
+                          ("TensorFlow", "tensorflow")]
+    cell_sets = [s for s in tab_sets(html) if s.select("div.cell")]
+    assert len(cell_sets) == len(groups)
+    for tab_set, group in zip(cell_sets, groups):
+        cells = [c for _, _, content in tabs(tab_set)
+                 for c in content.select("div.cell")]
+        assert len(cells) == len(group)
+        for cell in cells:  # each shows its code, and ran: an output
+            assert cell.select_one(".cell_input")
+            assert cell.select_one(".cell_output").get_text().strip()
+    for cell in html.select("div.cell"):
+        if any(c.startswith("tag_fw-") for c in cell["class"]):
+            assert cell.find_parent("div", class_="sd-tab-set")

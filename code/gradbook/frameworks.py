@@ -129,6 +129,10 @@ def tf_hessian(x, A, dtype="float64"):
     Two nested GradientTapes: the inner one gives ∇f(x), shape (n, 1);
     the outer one differentiates that column again (its Jacobian, shape
     (n, 1, n, 1), reshaped to (n, n)). Equals A + Aᵀ at every x.
+    The Jacobian is taken one row at a time (experimental_use_pfor=False,
+    which needs a persistent tape): the default, vectorised, traces a new
+    tf.function at each call, and TensorFlow prints a retracing warning
+    when a program calls it over and over, as the tests do.
     Defined in: Autograd in PyTorch and TensorFlow, §The Hessian by
     machine.
     """
@@ -136,11 +140,11 @@ def tf_hessian(x, A, dtype="float64"):
     n = A.shape[0]
     x = tf.Variable(x, dtype=dtype)
     A = tf.constant(A, dtype=dtype)
-    with tf.GradientTape() as outer:
+    with tf.GradientTape(persistent=True) as outer:
         with tf.GradientTape() as inner:
             f = tf.transpose(x) @ A @ x
         grad_x = inner.gradient(f, x)
-    H = outer.jacobian(grad_x, x)
+    H = outer.jacobian(grad_x, x, experimental_use_pfor=False)
     return tf.reshape(H, (n, n)).numpy()
 
 
