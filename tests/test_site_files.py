@@ -176,10 +176,14 @@ def test_repository_and_colab_links_come_from_the_config(built_html):
 
 
 def _text_outputs(cell):
+    """The cell's text outputs; a stream split in chunks counts as one."""
     out = []
     for output in cell.outputs:
         if output.output_type == "stream":
-            out.append((output.name, output.text))
+            if out and out[-1][0] == output.name:
+                out[-1] = (output.name, out[-1][1] + output.text)
+            else:
+                out.append((output.name, output.text))
         elif "data" in output and "text/plain" in output.data:
             out.append(("text/plain", output.data["text/plain"]))
         elif output.output_type == "error":

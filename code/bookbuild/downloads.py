@@ -6,7 +6,9 @@ sets. myst-nb writes each executed notebook to
 ``<outdir>/../jupyter_execute/<docname>.ipynb``; this extension copies
 it next to the page's source, ``<outdir>/_sources/<docname>.ipynb``
 (the folder the theme's download links point into), and sets
-``ipynb_source``. The copy starts with one extra code cell that
+``ipynb_source``. (On a jupyter-cache hit, myst-nb 1.4 writes that
+notebook without its outputs; they are merged back from the cache.)
+The copy starts with one extra code cell that
 installs the book's library, ``gradbook``, from the repository when
 it is missing, so the notebook also runs outside a clone of the book
 (in Colab, or in a reader's own Jupyter).
@@ -25,10 +27,10 @@ Configuration (in ``_config.yml``, ``sphinx: config:``):
   notebooks at ``<docname>.ipynb``.
 """
 
-import shutil
 from pathlib import Path
 
 import nbformat
+from jupyter_cache import get_cache
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,28 @@ if importlib.util.find_spec("gradbook") is None:
 def executed_notebook(app, docname):
     """The path where myst-nb wrote the executed notebook of `docname`."""
     return Path(app.outdir).parent / EXECUTED / f"{docname}.ipynb"
+
+
+def read_executed(app, docname):
+    """The executed notebook of `docname`, with its outputs.
+
+    On a jupyter-cache hit, myst-nb 1.4 writes the notebook it was
+    given, without the cached outputs (it renders the merged copy): the
+    outputs are merged back here from the cache, as myst-nb does.
+    """
+    notebook = nbformat.read(executed_notebook(app, docname), as_version=4)
+    config = app.env.mystnb_config
+    if config.execution_mode != "cache":
+        return notebook
+    try:
+        _, notebook = get_cache(config.execution_cache_path) \
+            .merge_match_into_notebook(notebook)
+    except KeyError:
+        logger.warning(
+            f"no outputs of {docname} in the execution cache "
+            f"{config.execution_cache_path}: its notebook is published "
+            "as myst-nb wrote it", location=docname)
+    return notebook
 
 
 def _repository_url(app):
@@ -90,14 +114,12 @@ def write_notebook(app, pagename, templatename, context, doctree):
     """
     if not context.get("ipynb_source"):
         return
-    source = executed_notebook(app, pagename)
     target = Path(app.outdir) / "_sources" / context["ipynb_source"]
     target.parent.mkdir(parents=True, exist_ok=True)
+    notebook = read_executed(app, pagename)
     url = _repository_url(app)
-    if not url:
-        shutil.copy2(source, target)
-        return
-    notebook = with_install_cell(nbformat.read(source, as_version=4), url)
+    if url:
+        notebook = with_install_cell(notebook, url)
     tmp = target.with_name(target.name + ".tmp")
     nbformat.write(notebook, tmp)
     tmp.replace(target)
