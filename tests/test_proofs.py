@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from bookbuild.proofs import PDF_NAME, ProofsSourceError, export, mathbox
+from bookbuild.proofs.export import date_of, version_of
 from bookbuild.proofs.source import load_book, plain
 
 FIXTURE = Path(__file__).parent / "fixtures" / "proofs"
@@ -25,12 +26,21 @@ EPOCH = "1700000000"                       # 14 November 2023, UTC
 
 
 @pytest.fixture(scope="module")
-def pdf(tmp_path_factory):
+def source(tmp_path_factory):
+    """A copy of the fixture book outside git: its version is then
+    "unversioned" while others commit to the working tree."""
+    root = tmp_path_factory.mktemp("source") / "book"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory, source):
     """The fixture book's PDF, exported once for the module."""
     out = tmp_path_factory.mktemp("proofs") / "proofs.pdf"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        result = export(FIXTURE, out)
+        result = export(source, out)
     return result
 
 
@@ -145,7 +155,35 @@ def test_page_x_of_y_and_title_page(pdf, reader):
         assert f"page {i} of {n}" in text
     assert "Proofs Fixture Book" in texts[0]
     assert "14 November 2023" in texts[0]
-    assert "Version" in texts[0]
+    assert "Version unversioned" in texts[0]       # not in a git tree
+
+
+def git(cwd, *args):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, text=True,
+                          capture_output=True).stdout.strip()
+
+
+def test_version_and_date_come_from_git_not_the_clock(tmp_path,
+                                                      monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    root = tmp_path / "book"
+    shutil.copytree(FIXTURE, root)
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2024-02-29T12:00:00+00:00")
+    git(root, "-c", "user.name=T", "-c", "user.email=t@example.org",
+        "commit", "-q", "-m", "fixture")
+    head = git(root, "rev-parse", "--short", "HEAD")
+    assert version_of(root) == head
+    assert date_of(root) == "29 February 2024"
+    (root / "intro.md").write_text("# Changed\n")
+    assert version_of(root) == f"{head}-dirty"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert date_of(root) == "14 November 2023"
+    assert date_of(tmp_path) == "14 November 2023"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert (version_of(tmp_path), date_of(tmp_path)) == (
+        "unversioned", "undated")
 
 
 def test_metadata(reader):
@@ -252,19 +290,20 @@ def test_references_link_to_their_targets(reader):
     assert {"chapters/quadratic.html", "chapters/layers.html"} <= urls
 
 
-def test_byte_identical_over_two_runs(pdf, tmp_path, monkeypatch):
+def test_byte_identical_over_two_runs(pdf, source, tmp_path,
+                                      monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    again = export(FIXTURE, tmp_path / "again.pdf")
+    again = export(source, tmp_path / "again.pdf")
     assert again.path.read_bytes() == pdf.path.read_bytes()
 
 
-def test_parallel_math_layout_gives_the_same_pdf(pdf, tmp_path,
+def test_parallel_math_layout_gives_the_same_pdf(pdf, source, tmp_path,
                                                  monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     monkeypatch.setattr(mathbox, "PARALLEL_MIN", 1)
     monkeypatch.setattr(mathbox, "_LAID_OUT", {})
     monkeypatch.setattr(mathbox.os, "cpu_count", lambda: 2)
-    again = export(FIXTURE, tmp_path / "parallel.pdf")
+    again = export(source, tmp_path / "parallel.pdf")
     assert again.path.read_bytes() == pdf.path.read_bytes()
 
 

@@ -34,9 +34,18 @@ def build(source: Path, out: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def source(tmp_path_factory):
+    """A copy outside git, so that its version cannot change between
+    the build and the export (others commit to the working tree)."""
+    root = tmp_path_factory.mktemp("source") / "book"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, source):
     out = tmp_path_factory.mktemp("site")
-    done = build(FIXTURE, out)
+    done = build(source, out)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "WARNING" not in done.stdout + done.stderr
     return out / "_build" / "html"
@@ -60,12 +69,13 @@ def proof_count(html: str) -> int:
     return len(re.findall(r'<div class="proof admonition" id="proof"', html))
 
 
-def test_pdf_is_published_next_to_the_pages(site, tmp_path, monkeypatch):
+def test_pdf_is_published_next_to_the_pages(site, source, tmp_path,
+                                            monkeypatch):
     pdf = site / PDF_NAME
     assert pdf.read_bytes().startswith(b"%PDF-")
     # the same bytes as the command line's export of the same sources
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    cli = export(FIXTURE, tmp_path / "cli.pdf")
+    cli = export(source, tmp_path / "cli.pdf")
     assert cli.path.read_bytes() == pdf.read_bytes()
 
 

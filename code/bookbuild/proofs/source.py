@@ -197,9 +197,14 @@ def read_config(root: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def toc_docnames(toc_path: Path) -> list[str]:
-    """The documents of a jupyter-book _toc.yml, in reading order."""
-    site_map = parse_toc_yaml(str(toc_path))
+def toc_docnames(toc_path: Path, site_map=None) -> list[str]:
+    """The documents of a jupyter-book _toc.yml, in reading order.
+
+    ``site_map``: the toc as sphinx-external-toc already parsed it (in
+    a Sphinx build), else it is parsed from ``toc_path``.
+    """
+    if site_map is None:
+        site_map = parse_toc_yaml(str(toc_path))
     order: list[str] = []
 
     def visit(docname: str) -> None:
@@ -219,7 +224,7 @@ def toc_docnames(toc_path: Path) -> list[str]:
 
 def load_book(root: Path, toc: Path | None = None, *, title: str = "",
               author: str = "", baseurl: str | None = None,
-              extensions=None, countertypes=None) -> Book:
+              extensions=None, countertypes=None, site_map=None) -> Book:
     """Read every chapter of the table of contents under ``root``.
 
     Settings not given come from ``root/_config.yml`` as jupyter-book
@@ -241,7 +246,7 @@ def load_book(root: Path, toc: Path | None = None, *, title: str = "",
                 author=author or config.get("author", ""),
                 baseurl=baseurl or "", root=root, chapters=[])
     reader = _Reader(markdown_parser(extensions), book, dict(countertypes))
-    for docname in toc_docnames(toc):
+    for docname in toc_docnames(toc, site_map):
         path = root / f"{docname}.md"
         if not path.exists():
             raise ProofsSourceError(

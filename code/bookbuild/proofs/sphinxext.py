@@ -75,6 +75,7 @@ def write_pdf(app, exception) -> None:
     try:
         result = export(
             Path(app.srcdir), out, toc=_toc_path(app),
+            site_map=getattr(app.config, "external_site_map", None),
             title=_title(app), author=app.config.author,
             baseurl=app.config.html_baseurl or "",
             extensions=list(extensions) if extensions else None,
