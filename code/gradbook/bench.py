@@ -1,0 +1,302 @@
+"""How fast is the MLP in plain Python, NumPy, PyTorch and Keras?
+
+Trains the same network, from the same initial weights, for the same
+number of SGD steps on the same batches in each implementation, in one
+process, and reports samples per second and the ratio to PyTorch. Two
+sizes: the toy network 4→8→8→3 on the toy problem (batch 4, the whole
+set), and 64→128→10 on scikit-learn's digits (batch 32).
+
+Each implementation trains through its own public fit: `MLP.fit` of
+`gradbook.nn_python` and `gradbook.nn_numpy`, `fit_torch` and Keras's
+`model.fit` (through `gradbook.nn_frameworks`). NumPy, PyTorch and
+Keras run in float32; plain Python has only float64. Every framework
+gets ONE thread: NumPy's BLAS through threadpoolctl, PyTorch through
+torch.set_num_threads(1), TensorFlow through its intra- and inter-op
+thread settings (possible only before TensorFlow starts: `run` says
+what it got). At these sizes a step costs a few dozen small array
+operations, so the time is per-operation overhead, not arithmetic,
+and more threads only add synchronisation.
+
+Run it with `python -m gradbook.bench` (options: --help). Timings vary
+from run to run and machine to machine: never print them into the
+book's cells; save them with --json and plot the file.
+"""
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+from gradbook import nn_frameworks, nn_numpy, nn_python
+from gradbook.data import digits_split, toy_problem
+
+IMPLEMENTATIONS = ("python", "numpy", "pytorch", "keras")
+NAMES = {
+    "python": "pure Python",
+    "numpy": "NumPy",
+    "pytorch": "PyTorch",
+    "keras": "Keras",
+}
+SIZES = {
+    "toy": {"sizes": [4, 8, 8, 3], "batch_size": 4, "steps": 1000},
+    "digits": {"sizes": [64, 128, 10], "batch_size": 32, "steps": 100},
+}
+LEARNING_RATE = 0.01
+
+
+def size_data(size):
+    """(X, y) for a size: the toy problem or the digits' training rows."""
+    if size == "toy":
+        X, Y = toy_problem()
+        return X, Y.argmax(axis=1)
+    X, _, y, _ = digits_split(seed=0)
+    return X, y
+
+
+def batches_for(X, y, steps, batch_size):
+    """The rows of `steps` batches: X and y cycled to steps·batch_size."""
+    rows = np.resize(np.arange(X.shape[0]), steps * batch_size)
+    return X[rows], y[rows]
+
+
+def set_threads():
+    """One thread for each framework; returns what each one got.
+
+    Returns a dict with the thread counts and a threadpoolctl limiter
+    (keep it alive while timing; call .restore_original_limits()).
+    """
+    import tensorflow as tf
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch_before = torch.get_num_threads()  # before threadpoolctl's too
+    limiter = threadpool_limits(limits=1)
+    torch.set_num_threads(1)
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:
+        pass  # TensorFlow already started: report what it has
+    tf_threads = tf.config.threading.get_intra_op_parallelism_threads()
+    return {
+        "numpy": 1,
+        "pytorch": torch.get_num_threads(),
+        "tensorflow": tf_threads,  # 0 means TensorFlow's default (all)
+        "_limiter": limiter,
+        "_torch_before": torch_before,
+    }
+
+
+def trainers(params, batch_size):
+    """For each implementation, a function train(X, y) that runs fit.
+
+    Everything that is not training (building the model, converting
+    the data) happens outside the function that is timed.
+    """
+    import keras
+    import torch
+
+    def python(X, y):
+        model = nn_python.MLP(params_sizes(params))
+        model.set_params(params)
+        X_list, y_list = X.tolist(), y.tolist()
+
+        def train():
+            model.fit(X_list, y_list, 1, LEARNING_RATE, batch_size)
+
+        return train
+
+    def numpy_(X, y):
+        model = nn_numpy.MLP.from_params(params, dtype=np.float32)
+        X32 = X.astype(np.float32)
+
+        def train():
+            model.fit(X32, y, 1, LEARNING_RATE, batch_size, None)
+
+        return train
+
+    def pytorch(X, y):
+        def train():
+            nn_frameworks.fit_torch(
+                params, X, y, 1, LEARNING_RATE, batch_size, None,
+                dtype=torch.float32,
+            )
+
+        return train
+
+    model = nn_frameworks.keras_mlp(params)
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=LEARNING_RATE),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+    )
+
+    def keras_(X, y):
+        X32 = X.astype(np.float32)
+
+        def train():
+            model.fit(
+                X32, y, batch_size=batch_size, epochs=1, shuffle=False,
+                verbose=0,
+            )
+
+        return train
+
+    return {"python": python, "numpy": numpy_, "pytorch": pytorch,
+            "keras": keras_}
+
+
+def params_sizes(params):
+    """[n_in, ..., k] read off a list of (W, b)."""
+    return [params[0][0].shape[0]] + [W.shape[1] for W, _ in params]
+
+
+def time_one(make_train, X, y, steps, batch_size, repeats):
+    """Warm up, then the best time of `repeats` runs of `steps` steps."""
+    warm = min(steps, 10)
+    make_train(*batches_for(X, y, warm, batch_size))()
+    X_run, y_run = batches_for(X, y, steps, batch_size)
+    best = np.inf
+    for _ in range(repeats):
+        train = make_train(X_run, y_run)
+        start = time.perf_counter()
+        train()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run(steps=None, sizes=("toy", "digits"), implementations=IMPLEMENTATIONS,
+        repeats=3, python_repeats=1, seed=0):
+    """Time each implementation at each size; a list of dict rows.
+
+    steps: SGD steps per timed run (None: the default of each size,
+    1000 for the toy network, 100 for the digits). Each row: size,
+    layers, batch_size, steps, implementation, name, dtype, seconds
+    (best of `repeats` runs; pure Python: of `python_repeats`),
+    samples_per_second, ratio_to_pytorch, threads.
+    Defined in: Backprop from scratch, §Speed.
+    """
+    unknown = set(implementations) - set(IMPLEMENTATIONS)
+    if unknown or not implementations:
+        raise ValueError(
+            f"implementations must be some of {IMPLEMENTATIONS}; got "
+            f"{tuple(implementations)}"
+        )
+    if steps is not None and steps < 1:
+        raise ValueError(f"steps must be ≥ 1; got {steps}")
+    threads = set_threads()
+    rows = []
+    try:
+        for size in sizes:
+            if size not in SIZES:
+                raise ValueError(
+                    f"size must be one of {tuple(SIZES)}; got {size!r}"
+                )
+            spec = SIZES[size]
+            n_steps = spec["steps"] if steps is None else steps
+            batch_size = spec["batch_size"]
+            X, y = size_data(size)
+            params = nn_numpy.MLP(spec["sizes"], seed=seed).get_params()
+            makers = trainers(params, batch_size)
+            size_rows = []
+            for name in implementations:
+                seconds = time_one(
+                    makers[name], X, y, n_steps, batch_size,
+                    python_repeats if name == "python" else repeats,
+                )
+                size_rows.append({
+                    "size": size,
+                    "layers": spec["sizes"],
+                    "batch_size": batch_size,
+                    "steps": n_steps,
+                    "implementation": name,
+                    "name": NAMES[name],
+                    "dtype": "float64" if name == "python" else "float32",
+                    "seconds": seconds,
+                    "samples_per_second": n_steps * batch_size / seconds,
+                    "threads": (threads["tensorflow"] if name == "keras"
+                                else threads.get(name, 1)),
+                })
+            torch_rate = next(
+                (r["samples_per_second"] for r in size_rows
+                 if r["implementation"] == "pytorch"), None
+            )
+            for row in size_rows:
+                row["ratio_to_pytorch"] = (
+                    None if torch_rate is None
+                    else row["samples_per_second"] / torch_rate
+                )
+            rows += size_rows
+    finally:
+        threads["_limiter"].restore_original_limits()
+        import torch
+
+        torch.set_num_threads(threads["_torch_before"])
+    return rows
+
+
+def report(rows):
+    """The rows as a table of text, with the thread settings."""
+    lines = [
+        f"{'network':<12} {'batch':>5} {'steps':>6}  {'implementation':<14}"
+        f" {'dtype':<7} {'samples/s':>11} {'vs PyTorch':>10}"
+    ]
+    for row in rows:
+        ratio = row["ratio_to_pytorch"]
+        layers = "-".join(str(n) for n in row["layers"])
+        lines.append(
+            f"{layers:<12} {row['batch_size']:>5} {row['steps']:>6}  "
+            f"{row['name']:<14} {row['dtype']:<7} "
+            f"{row['samples_per_second']:>11,.0f} "
+            + (f"{ratio:>9.3g}x" if ratio is not None else f"{'-':>10}")
+        )
+    threads = {row["implementation"]: row["threads"] for row in rows}
+    lines.append(
+        "threads: NumPy (OpenBLAS via threadpoolctl) 1, PyTorch "
+        f"{threads.get('pytorch', '-')} (torch.set_num_threads), "
+        f"TensorFlow {threads.get('keras', '-')} intra-op "
+        "(0 = it had started before and kept its default)"
+    )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m gradbook.bench",
+        description="Train the same MLP for the same number of SGD steps "
+        "in pure Python, NumPy, PyTorch and Keras; print samples per "
+        "second and the ratio to PyTorch.",
+    )
+    parser.add_argument(
+        "--steps", type=int, default=None,
+        help="SGD steps per timed run at every size (default: 1000 for "
+        "the toy network, 100 for the digits)",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3,
+        help="timed runs per implementation, best kept (default 3; "
+        "pure Python runs once)",
+    )
+    parser.add_argument(
+        "--sizes", nargs="+", choices=tuple(SIZES), default=list(SIZES),
+        help="which networks to time (default: both)",
+    )
+    parser.add_argument(
+        "--json", metavar="PATH",
+        help="also write the rows as JSON to PATH",
+    )
+    args = parser.parse_args(argv)
+    rows = run(steps=args.steps, sizes=args.sizes, repeats=args.repeats)
+    print(report(rows))
+    if args.json:
+        from pathlib import Path
+
+        path = Path(args.json)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(rows, indent=2) + "\n")
+        tmp.replace(path)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""Both from-scratch MLPs against PyTorch autograd and Keras.
+
+Random architectures (1 to 3 hidden layers of 1 to 16 units), batch
+sizes and seeds: the gradients equal torch.autograd's in float64 to
+1e-10, one SGD step equals torch.optim.SGD's, and Keras computes the
+same outputs and loss from the same weights (to float32 precision).
+"""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gradbook  # noqa: F401  (quiet TensorFlow before Keras loads it)
+from gradbook import nn_numpy, nn_python
+from gradbook.data import iris_split, toy_problem
+from gradbook.nn_frameworks import (
+    check_params,
+    fit_keras,
+    fit_torch,
+    keras_forward,
+    keras_loss,
+    keras_mlp,
+    keras_params,
+    torch_forward,
+    torch_gradients,
+    torch_loss,
+    torch_mlp,
+    torch_sgd_step,
+)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny matrices: one thread is fastest (and fair); restored after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@st.composite
+def problems(draw):
+    """A random network, its params (float64), a batch X and labels y."""
+    n_in = draw(st.integers(1, 16))
+    hidden = draw(st.lists(st.integers(1, 16), min_size=1, max_size=3))
+    k = draw(st.integers(2, 8))
+    m = draw(st.integers(1, 16))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    model = nn_numpy.MLP([n_in] + hidden + [k], seed=seed)
+    # random biases too, so that no ReLU sits at exactly 0 by design
+    params = [(W, rng.normal(size=b.shape)) for W, b in model.get_params()]
+    X = rng.normal(size=(m, n_in))
+    y = rng.integers(0, k, size=m)
+    return params, X, y
+
+
+def assert_params_close(got, expected, atol):
+    assert len(got) == len(expected)
+    for (W, b), (W_e, b_e) in zip(got, expected):
+        W_e, b_e = np.asarray(W_e), np.asarray(b_e).reshape(1, -1)
+        np.testing.assert_allclose(np.asarray(W), W_e, rtol=0, atol=atol)
+        np.testing.assert_allclose(
+            np.asarray(b).reshape(1, -1), b_e, rtol=0, atol=atol
+        )
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(problems())
+def test_numpy_gradients_equal_autograd(problem):
+    params, X, y = problem
+    model = nn_numpy.MLP.from_params(params)
+    expected = torch_gradients(params, X, y)
+    assert_params_close(model.backward(X, y), expected, atol=1e-10)
+    assert model.loss(X, y) == pytest.approx(
+        torch_loss(params, X, y), rel=1e-12
+    )
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(problems())
+def test_python_gradients_equal_autograd(problem):
+    params, X, y = problem
+    model = nn_python.MLP(
+        [params[0][0].shape[0]] + [W.shape[1] for W, _ in params]
+    )
+    model.set_params(params)
+    expected = torch_gradients(params, X, y)
+    grads, loss = model.batch_gradients(X.tolist(), y.tolist())
+    assert_params_close(grads, expected, atol=1e-10)
+    assert loss == pytest.approx(torch_loss(params, X, y), rel=1e-12)
+    one = torch_gradients(params, X[:1], y[:1])
+    assert_params_close(model.backward(X[0], int(y[0])), one, atol=1e-10)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(problems(), st.floats(0.001, 1.0))
+def test_one_sgd_step_equals_torch_optim_sgd(problem, lr):
+    params, X, y = problem
+    expected = torch_sgd_step(params, X, y, lr)
+    fast = nn_numpy.MLP.from_params(params)
+    fast.step(fast.backward(X, y), lr)
+    assert_params_close(fast.get_params(), expected, atol=1e-10)
+    slow = nn_python.MLP(fast.sizes)
+    slow.set_params(params)
+    slow.step(slow.batch_gradients(X.tolist(), y.tolist())[0], lr)
+    assert_params_close(slow.get_params(), expected, atol=1e-10)
+
+
+def test_relu_derivative_at_zero_is_torchs():
+    """Z exactly 0 (zero input, zero bias): both take the slope 0 there."""
+    X, Y = toy_problem()
+    model = nn_numpy.MLP([4, 8, 8, 3], seed=0)
+    params = [(W, np.zeros_like(b)) for W, b in model.get_params()]
+    X0 = np.zeros((2, 4))
+    model.set_params(params)
+    model.forward(X0)
+    assert np.all(model.layers[0].Z == 0)
+    assert_params_close(
+        model.backward(X0, Y[:2]), torch_gradients(params, X0, Y[:2]),
+        atol=1e-15,
+    )
+
+
+def test_torch_mlp_holds_the_transposed_weights():
+    params = nn_numpy.MLP([4, 8, 3], seed=0).get_params()
+    model = torch_mlp(params)
+    assert model[0].weight.dtype == torch.float64
+    assert model[0].weight.shape == (8, 4)
+    np.testing.assert_array_equal(model[0].weight.detach().numpy(),
+                                  params[0][0].T)
+    assert isinstance(model[1], torch.nn.ReLU) and len(model) == 3
+    X, _ = toy_problem()
+    np.testing.assert_allclose(
+        torch_forward(params, X),
+        nn_numpy.MLP.from_params(params).forward(X), rtol=1e-13,
+    )
+
+
+def test_keras_gives_the_same_outputs_and_loss():
+    rng = np.random.default_rng(0)
+    for sizes in ([4, 8, 8, 3], [7, 16, 1, 9, 6]):
+        params = nn_numpy.MLP(sizes, seed=len(sizes)).get_params()
+        params = [(W, rng.normal(size=b.shape)) for W, b in params]
+        X = rng.normal(size=(11, sizes[0]))
+        y = rng.integers(0, sizes[-1], size=11)
+        model = nn_numpy.MLP.from_params(params)
+        P = keras_forward(params, X)
+        assert P.dtype == np.float32
+        np.testing.assert_allclose(P, model.forward(X), rtol=1e-4,
+                                   atol=1e-6)
+        assert keras_loss(params, X, y) == pytest.approx(
+            model.loss(X, y), rel=1e-5
+        )
+
+
+def test_keras_model_is_built_with_input_and_counts_139_parameters():
+    params = nn_numpy.MLP([4, 8, 8, 3], seed=0).get_params()
+    model = keras_mlp(params)
+    assert model.built and model.count_params() == 139
+    assert [layer.name for layer in model.layers] == [
+        "hidden_1", "hidden_2", "output"
+    ]
+    assert_params_close(keras_params(model), params, atol=1e-7)
+
+
+def test_iris_loss_curves_agree_batch_for_batch():
+    X, _, y, _ = iris_split()
+    model = nn_numpy.MLP([4, 8, 8, 3], seed=0)
+    params = model.get_params()
+    ours = model.fit(X, y, 6, 0.1, batch_size=32, shuffle_seed=3)
+    torch_losses = fit_torch(params, X, y, 6, 0.1, batch_size=32,
+                             shuffle_seed=3)
+    np.testing.assert_allclose(torch_losses, ours, rtol=1e-12)
+    keras_losses = fit_keras(params, X, y, 6, 0.1, batch_size=32,
+                             shuffle_seed=3)
+    np.testing.assert_allclose(keras_losses, ours, rtol=1e-5)
+    unshuffled = nn_numpy.MLP.from_params(params).fit(
+        X, y, 3, 0.1, batch_size=50, shuffle_seed=None
+    )
+    np.testing.assert_allclose(
+        fit_torch(params, X, y, 3, 0.1, 50, None), unshuffled, rtol=1e-12
+    )
+
+
+def test_bad_params_and_data_are_refused():
+    params = nn_numpy.MLP([4, 8, 3], seed=0).get_params()
+    with pytest.raises(ValueError, match=r"layer 2: W must have 8 rows"):
+        check_params([params[0], (np.zeros((7, 3)), np.zeros(3))])
+    with pytest.raises(ValueError, match=r"layer 1: b must have shape"):
+        check_params([(params[0][0], np.zeros(5)), params[1]])
+    with pytest.raises(ValueError, match="non-empty"):
+        check_params([])
+    with pytest.raises(ValueError,
+                       match=r"shape \(m, 4\).*got shape \(2, 5\)"):
+        torch_gradients(params, np.zeros((2, 5)), [0, 1])
+    with pytest.raises(ValueError, match=r"label 3 is out of range"):
+        torch_gradients(params, np.zeros((2, 4)), [0, 3])
+    with pytest.raises(ValueError, match="empty batch"):
+        keras_forward(params, np.zeros((0, 4)))
