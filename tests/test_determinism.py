@@ -26,11 +26,32 @@ def source_files(root):
     return [p for p in listing.split("\0") if p and (root / p).is_file()]
 
 
+def merged(outputs):
+    """Outputs with consecutive stream outputs of one stream joined.
+
+    ipykernel flushes stdout on a timer, so one print may arrive as one
+    output or two; the site merges them (nb_merge_streams), and so does
+    this comparison.
+    """
+    result = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and result
+                and result[-1].get("output_type") == "stream"
+                and result[-1]["name"] == out["name"]):
+            result[-1] = dict(result[-1], text="".join(result[-1]["text"])
+                              + "".join(out["text"]))
+        elif out.get("output_type") == "stream":
+            result.append(dict(out, text="".join(out["text"])))
+        else:
+            result.append(out)
+    return result
+
+
 def cells(notebook_path):
     """The code cells of an executed notebook: source and outputs."""
     nb = json.loads(notebook_path.read_text())
     return [
-        {"source": c["source"], "outputs": c.get("outputs", [])}
+        {"source": c["source"], "outputs": merged(c.get("outputs", []))}
         for c in nb["cells"] if c["cell_type"] == "code"
     ]
 
