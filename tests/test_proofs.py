@@ -89,7 +89,7 @@ def test_parser_numbers_blocks_like_sphinx_proof(book):
         "Definition 1", "Definition 2", "Theorem 1", "Proof", "Example 1",
         "Remark", "Definition 3", "Lemma 1", "Proof", "Theorem 2",
         "Corollary 1", "Remark 1"]
-    assert [c.equations for c in book.chapters] == [[1, 2, 3, 4], [5]]
+    assert [c.equations for c in book.chapters] == [[1, 2, 3, 4], [5, 6]]
 
 
 def test_parser_keeps_headings_labels_and_lines(book):
@@ -132,7 +132,7 @@ def test_outline_has_chapters_and_numbered_blocks(book, reader):
 
 def test_equation_numbers_inside_proofs_are_printed(reader):
     text = " ".join(page_texts(reader))
-    for number in ("(1)", "(3)", "(4)", "(5)"):
+    for number in ("(1)", "(3)", "(4)", "(5)", "(6)"):
         assert number in text
     # (2) is outside every proof block: the PDF has no such display
     assert not re.search(r"\(2\)", text)
