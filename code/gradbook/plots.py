@@ -13,7 +13,11 @@ from gradbook.quadform import check_square, f, grad_f
 
 
 def check_plane(A):
-    """Return A as a float array of shape (2, 2), or raise ValueError."""
+    """Return A as a float array of shape (2, 2), or raise ValueError.
+
+    Defined in: The gradient of a quadratic form, §Level sets and
+    gradient arrows.
+    """
     A = check_square(A)
     if A.shape != (2, 2):
         raise ValueError(
@@ -23,7 +27,7 @@ def check_plane(A):
     return A
 
 
-def level_sets(ax, A, radius=2.0, levels=12, points=121):
+def level_sets(ax, A, radius=2.0, levels=12, points=81):
     """Shade and outline the level sets f(x) = c of f(x) = xᵀAx on ax.
 
     A: (2, 2). The square [−radius, radius]² is sampled on a grid of

@@ -16,7 +16,10 @@ SYMMETRY_RTOL = 1e-12
 
 
 def check_square(A):
-    """Return A as a float array of shape (n, n), or raise ValueError."""
+    """Return A as a float array of shape (n, n), or raise ValueError.
+
+    Defined in: The gradient of a quadratic form, §Definitions.
+    """
     A = np.asarray(A, dtype=float)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValueError(
@@ -31,6 +34,7 @@ def check_column(x, n):
     A flat vector of length n is accepted and made a column; a row
     vector of shape (1, n) is refused (n > 1), since the book writes
     xᵀ for it and the mix-up is the commonest shape bug.
+    Defined in: The gradient of a quadratic form, §Definitions.
     """
     x = np.asarray(x, dtype=float)
     if x.ndim == 1 and x.shape[0] == n:
