@@ -307,6 +307,28 @@ def test_parallel_math_layout_gives_the_same_pdf(pdf, source, tmp_path,
     assert again.path.read_bytes() == pdf.path.read_bytes()
 
 
+def test_math_cache_is_used_and_changes_nothing(pdf, source, tmp_path,
+                                                monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    cache = tmp_path / "math.pickle"
+    monkeypatch.setattr(mathbox, "_LAID_OUT", {})
+    first = export(source, tmp_path / "first.pdf", cache=cache)
+    assert cache.exists()
+
+    def no_ziamath(*args):
+        raise AssertionError(f"laid out again: {args}")
+    monkeypatch.setattr(mathbox, "_LAID_OUT", {})
+    monkeypatch.setattr(mathbox, "_layout", no_ziamath)
+    second = export(source, tmp_path / "second.pdf", cache=cache)
+    assert first.path.read_bytes() == second.path.read_bytes() == (
+        pdf.path.read_bytes())
+    # a cache from another format or ziamath is ignored, not trusted
+    monkeypatch.setattr(mathbox, "CACHE_FORMAT", mathbox.CACHE_FORMAT + 1)
+    monkeypatch.setattr(mathbox, "_LAID_OUT", {})
+    with pytest.raises(AssertionError, match="laid out again"):
+        export(source, tmp_path / "third.pdf", cache=cache)
+
+
 def test_export_is_fast(pdf):
     assert pdf.seconds < 3.0
 
@@ -370,6 +392,7 @@ def test_cli_writes_the_default_path(tmp_path):
     assert done.returncode == 0, done.stderr
     out = root / "_build" / "html" / PDF_NAME
     assert PdfReader(out).pages
+    assert (root / "_build" / ".proofs-math.pickle").exists()
     assert f"wrote {out}" in done.stdout
 
 

@@ -22,7 +22,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     out = args.out or args.root / "_build" / "html" / PDF_NAME
     try:
-        result = export(args.root, out)
+        result = export(args.root, out, cache=args.root / "_build"
+                        / ".proofs-math.pickle")
     except ProofsSourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -123,12 +123,12 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def render(book: Book, version: str, date: str,
-           parallel: bool = True) -> tuple[bytes, int]:
+def render(book: Book, version: str, date: str, parallel: bool = True,
+           cache=None) -> tuple[bytes, int]:
     """The PDF's bytes and its page count."""
     register()
     story = (title_page(book, version, date)
-             + Layout(book, parallel).flowables())
+             + Layout(book, parallel, cache).flowables())
     buffer = io.BytesIO()
     doc = ProofsDocument(buffer, book, version, date)
     # binary streams: ASCII85 would add a quarter to every stream

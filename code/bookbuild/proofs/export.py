@@ -51,19 +51,23 @@ def date_of(root: Path) -> str:
 
 
 def export(root: Path | str, out: Path | str, *, toc: Path | None = None,
-           parallel: bool = True, **settings) -> ExportResult:
+           parallel: bool = True, cache: Path | None = None,
+           **settings) -> ExportResult:
     """Write the proofs PDF of the book at ``root`` to ``out``.
 
     Raises ProofsSourceError (file:line) on bad input; ``out`` is then
     left as it was, since the PDF is written to a temporary file in the
     same directory and renamed over ``out`` only when complete.
     ``parallel`` lays the math out in forked processes (the command
-    line); ``settings`` override _config.yml (see ``load_book``).
+    line); ``cache`` is a file that keeps laid-out math between exports
+    (a speed-up only: the PDF is the same bytes with or without it);
+    ``settings`` override _config.yml (see ``load_book``).
     """
     start = time.perf_counter()
     root, out = Path(root), Path(out)
     book = load_book(root, toc, **settings)
-    data, pages = render(book, version_of(root), date_of(root), parallel)
+    data, pages = render(book, version_of(root), date_of(root), parallel,
+                         cache)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp",
                                dir=out.parent)

@@ -9,6 +9,8 @@ math is centred with its website number at the right margin.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from reportlab.lib.colors import Color
 from reportlab.platypus import Spacer
 from reportlab.platypus.doctemplate import Indenter, NotAtTopPageBreak
@@ -114,8 +116,9 @@ class Layout:
     """Turns a parsed :class:`~bookbuild.proofs.source.Book` into
     flowables; inline math errors name the file and line."""
 
-    def __init__(self, book: Book, parallel: bool = True):
-        self.book, self.parallel = book, parallel
+    def __init__(self, book: Book, parallel: bool = True,
+                 cache: Path | None = None):
+        self.book, self.parallel, self.cache = book, parallel, cache
         self.in_pdf = {c.docname for c in book.chapters}
         self.emitted_sections = {
             (b.docname, h.anchor)
@@ -124,9 +127,17 @@ class Layout:
     # -- the whole book
     def flowables(self) -> list:
         size = BODY_SIZE * MATH_SCALE
-        mathbox.prepare(((latex, size, display)
-                         for latex, display in _math_in(self.book)),
-                        parallel=self.parallel)
+        requests = [(latex, size, display)
+                    for latex, display in _math_in(self.book)]
+        if self.cache:
+            mathbox.load_cache(self.cache)
+        mathbox.prepare(requests, parallel=self.parallel)
+        out = self._chapters()
+        if self.cache:
+            mathbox.save_cache(self.cache, requests)
+        return out
+
+    def _chapters(self) -> list:
         out: list = []
         for i, chapter in enumerate(self.book.chapters):
             if i:

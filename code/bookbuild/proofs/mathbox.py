@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import re
+import warnings
 import xml.etree.ElementTree as ET
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-import warnings
+from pathlib import Path
 
 with warnings.catch_warnings():
     # ziamath 0.13 (the newest) finds its font with the legacy
@@ -30,6 +31,7 @@ with warnings.catch_warnings():
     # un-deprecated in 3.13); only that one warning, only at import.
     warnings.filterwarnings("ignore", message="path is deprecated",
                             category=DeprecationWarning)
+    import ziafont
     import ziamath
 
 # The LaTeX environments of amsmath that ziamath (through latex2mathml)
@@ -188,6 +190,40 @@ def layout(latex: str, size: float, display: bool) -> MathBox:
     if isinstance(result, MathLayoutError):
         raise result
     return result
+
+
+# The cache's format: bump when MathBox or the SVG reading changes.
+CACHE_FORMAT = 1
+
+
+def _cache_key() -> tuple:
+    return (CACHE_FORMAT, ziamath.__version__, ziafont.__version__)
+
+
+def load_cache(path: Path) -> None:
+    """Take laid-out boxes from a previous export, if still valid."""
+    try:
+        with open(path, "rb") as handle:
+            key, boxes = pickle.load(handle)
+    except FileNotFoundError:
+        return
+    except (pickle.UnpicklingError, EOFError, AttributeError,
+            ImportError, TypeError, ValueError):
+        return                          # unreadable: lay out afresh
+    if key == _cache_key():
+        for request, box in boxes.items():
+            _LAID_OUT.setdefault(request, box)
+
+
+def save_cache(path: Path, requests) -> None:
+    """Keep the boxes of ``requests`` for the next export (atomic)."""
+    boxes = {r: _LAID_OUT[r] for r in requests
+             if isinstance(_LAID_OUT.get(r), MathBox)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        pickle.dump((_cache_key(), boxes), handle, protocol=5)
+    os.replace(tmp, path)
 
 
 def prepare(requests, parallel: bool = True) -> None:

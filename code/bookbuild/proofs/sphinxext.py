@@ -81,7 +81,8 @@ def write_pdf(app, exception) -> None:
             extensions=list(extensions) if extensions else None,
             countertypes=app.config.prf_realtyp_to_countertyp,
             # no forking inside Sphinx: its process may hold threads
-            parallel=False)
+            parallel=False,
+            cache=Path(app.doctreedir) / "proofs-math.pickle")
     except ProofsSourceError as exc:
         logger.warning("proofs PDF not written: %s", exc.message,
                        location=str(exc.path) + f":{exc.line}",
