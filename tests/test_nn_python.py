@@ -159,6 +159,11 @@ def test_set_params_takes_arrays_and_rows_and_checks_shapes():
     params = model.params
     params[0][0][0][0] = 42.0
     assert model.layers[0].W[0][0] == 1.0
+    rebuilt = MLP.from_params([(W1, b1), (W2, b2)])
+    assert rebuilt.sizes == [2, 3, 2]
+    assert rebuilt.get_params() == model.get_params()
+    with pytest.raises(ValueError, match="non-empty list"):
+        MLP.from_params([])
 
 
 def test_bad_input_is_refused_with_shapes():

@@ -166,7 +166,7 @@ def time_one(make_train, X, y, steps, batch_size, repeats):
 
 
 def run(steps=None, sizes=("toy", "digits"), implementations=IMPLEMENTATIONS,
-        repeats=3, python_repeats=1, seed=0):
+        repeats=5, python_repeats=1, seed=0):
     """Time each implementation at each size; a list of dict rows.
 
     steps: SGD steps per timed run (None: the default of each size,
@@ -273,8 +273,8 @@ def main(argv=None):
         "the toy network, 100 for the digits)",
     )
     parser.add_argument(
-        "--repeats", type=int, default=3,
-        help="timed runs per implementation, best kept (default 3; "
+        "--repeats", type=int, default=5,
+        help="timed runs per implementation, best kept (default 5; "
         "pure Python runs once)",
     )
     parser.add_argument(

@@ -252,17 +252,19 @@ class Dense:
             "with the cross-entropy loss, not from ∂L/∂A"
         )
 
-    def gradients(self, delta):
+    def gradients(self, delta, need_grad_A_prev=True):
         """(grad_W, grad_b, grad_A_prev) from δ = ∂L/∂Z of shape (m, n_out).
 
         grad_W = A_prevᵀδ (n_in, n_out), grad_b = Σ_rows δ (1, n_out),
         grad_A_prev = δWᵀ (m, n_in), with the weights of the forward
-        pass: nothing here changes W or b.
+        pass: nothing here changes W or b. The first layer's input is
+        the data, whose gradient nobody needs: need_grad_A_prev=False
+        skips that product and returns None in its place.
         Defined in: Backprop from scratch, §Layer gradients.
         """
         grad_W = self.A_prev.T @ delta
         grad_b = delta.sum(axis=0, keepdims=True)
-        grad_A_prev = delta @ self.W.T
+        grad_A_prev = delta @ self.W.T if need_grad_A_prev else None
         return grad_W, grad_b, grad_A_prev
 
     def n_params(self):
@@ -343,7 +345,7 @@ class MLP:
         grads = []
         for number in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[number]
-            grad_W, grad_b, grad_A_prev = layer.gradients(delta)
+            grad_W, grad_b, grad_A_prev = layer.gradients(delta, number > 0)
             grads.append((grad_W, grad_b))
             if number > 0:
                 delta = self.layers[number - 1].delta(grad_A_prev)
@@ -454,7 +456,7 @@ class MLP:
         layer. A row with 0 in some layer reaches the output only
         through the later biases: its ReLUs are dead for it, and no
         gradient reaches the layers below that one.
-        Defined in: Backprop from scratch, §Dead ReLUs.
+        Defined in: Backprop from scratch, §The toy problem.
         """
         self._forward(check_inputs(X, self.n_in, self.dtype))
         return [

@@ -508,3 +508,16 @@ class MLP(SequentialModel):
             self.add(DenseLayer(n_in, n_out, rng))
         self.add(SoftmaxLayer(sizes[-2], sizes[-1], rng))
         self.sizes = sizes
+
+    @classmethod
+    def from_params(cls, params):
+        """An MLP with the given list of (W, b); sizes read off the Ws."""
+        shapes = [shape_of(W) for W, _ in params]
+        if not shapes or any(len(shape) != 2 for shape in shapes):
+            raise ValueError(
+                f"params must be a non-empty list of (W, b) with each W "
+                f"of shape (n_in, n_out); got W shapes {shapes}"
+            )
+        model = cls([shapes[0][0]] + [shape[1] for shape in shapes])
+        model.set_params(params)
+        return model
