@@ -18,7 +18,7 @@ from reportlab.platypus.flowables import Flowable, FrameBG
 from reportlab.platypus.flowables import ListFlowable, ListItem
 
 from . import mathbox
-from .fonts import FONTS, MUTED_COLOR, text_font
+from .fonts import FONTS, text_font
 from .inline import MathRun, RichParagraph, Run
 from .source import (Book, Code, InlineMath, ListBlock, MathBlock, Para,
                      ProofBlock, ProofsSourceError, Quote, Ref, Text,
@@ -261,9 +261,11 @@ class Layout:
         return out
 
     # -- inline material
-    def math(self, latex: str, display: bool, path, line):
+    def math(self, latex: str, display: bool, path, line,
+             size: float = BODY_SIZE):
+        """The laid-out box; bad LaTeX is an error at its file:line."""
         try:
-            return mathbox.layout(latex, BODY_SIZE * MATH_SCALE, display)
+            return mathbox.layout(latex, size * MATH_SCALE, display)
         except mathbox.MathLayoutError as exc:
             raise ProofsSourceError(path, line, str(exc)) from None
 
@@ -281,20 +283,12 @@ class Layout:
             if isinstance(item, Text):
                 out.append(Run(item.text, font, size, item_link))
             elif isinstance(item, InlineMath):
-                box = self.math(item.latex, False, path, item.line)
-                if size != BODY_SIZE:
-                    box = self.sized_math(item.latex, size, path, item.line)
+                box = self.math(item.latex, False, path, item.line, size)
                 out.append(MathRun(box, item_link))
             elif isinstance(item, Ref):
                 text, target = self.resolve(item)
                 out.append(Run(text, font, size, link or target))
         return out
-
-    def sized_math(self, latex, size, path, line):
-        try:
-            return mathbox.layout(latex, size * MATH_SCALE, False)
-        except mathbox.MathLayoutError as exc:
-            raise ProofsSourceError(path, line, str(exc)) from None
 
     def resolve(self, ref: Ref) -> tuple[str, tuple]:
         """The text of a reference and where its link goes."""
