@@ -290,6 +290,16 @@ def test_references_link_to_their_targets(reader):
     assert {"chapters/quadratic.html", "chapters/layers.html"} <= urls
 
 
+def test_chapter_links_are_absolute_with_a_base_url(source, tmp_path):
+    base = "https://gradients.example.org/book/"
+    result = export(source, tmp_path / "based.pdf", baseurl=base)
+    reader = PdfReader(result.path)
+    urls = {target for _, kind, target in _links(reader) if kind == "url"}
+    assert {base + "chapters/quadratic.html",
+            base + "chapters/layers.html", base} <= urls
+    assert base in reader.pages[0].extract_text()
+
+
 def test_byte_identical_over_two_runs(pdf, source, tmp_path,
                                       monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
