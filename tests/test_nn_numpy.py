@@ -85,6 +85,9 @@ def test_dense_forward_is_xW_plus_b_then_relu():
         layer.forward(X), np.maximum(X @ layer.W + layer.b, 0)
     )
     assert layer.n_params() == 3 * 2 + 2
+    with pytest.raises(ValueError,
+                       match=r"shape \(m, 3\).*got shape \(1, 2\)"):
+        layer.forward([[1.0, 2.0]])
 
 
 def test_initialisation_is_he_uniform_relu_bias_and_glorot_output():

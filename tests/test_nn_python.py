@@ -184,6 +184,8 @@ def test_bad_input_is_refused_with_shapes():
         model.batch_gradients([], [])
     with pytest.raises(ValueError, match="2 samples but Y has 1"):
         model.fit([[0.0] * 4] * 2, [0], 1, 0.1)
+    with pytest.raises(ValueError, match=r"shape \(8,\).*got shape \(4,\)"):
+        model.layers[1].forward([0.0] * 4)
     with pytest.raises(ValueError, match="sizes must be"):
         MLP([4, -1, 3])
     with pytest.raises(ValueError, match="expected 2"):

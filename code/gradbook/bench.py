@@ -252,10 +252,10 @@ def report(rows):
         )
     threads = {row["implementation"]: row["threads"] for row in rows}
     lines.append(
-        "threads: NumPy (OpenBLAS via threadpoolctl) 1, PyTorch "
-        f"{threads.get('pytorch', '-')} (torch.set_num_threads), "
-        f"TensorFlow {threads.get('keras', '-')} intra-op "
-        "(0 = it had started before and kept its default)"
+        "threads: NumPy 1 (its BLAS, through threadpoolctl), PyTorch "
+        f"{threads.get('pytorch', '-')} (torch.set_num_threads),\n"
+        f"         TensorFlow {threads.get('keras', '-')} intra-op "
+        "(0: it had started before and kept its default)"
     )
     return "\n".join(lines)
 

@@ -224,6 +224,7 @@ class Dense:
 
         Keeps A_prev and Z for the backward pass.
         """
+        A_prev = check_inputs(A_prev, self.n_in, self.W.dtype)
         self.A_prev = A_prev
         self.Z = A_prev @ self.W
         self.Z += self.b

@@ -213,6 +213,7 @@ class DenseLayer:
 
     def affine(self, x):
         """z_j = Σ_i x_i W[i][j] + b_j; x: list of n_in, z: list of n_out."""
+        x = check_sample(x, self.n_in)
         self.x = x
         self.z = [
             sum(x[i] * self.W[i][j] for i in range(self.n_in)) + self.b[j]
@@ -324,7 +325,7 @@ class SequentialModel:
 
     def forward(self, x):
         """p for one sample: x list of n_in numbers -> list of k probs."""
-        a = check_sample(x, self.n_in)
+        a = x
         for layer in self.layers:
             a = layer.forward(a)
         return a
