@@ -20,7 +20,7 @@ pdf: $(SETUP)
 	$(PY) -m bookbuild.proofs
 
 bench: $(SETUP)
-	$(PY) -m gradbook.bench
+	$(PY) -m gradbook.bench --json book/data/bench.json
 
 lab: $(SETUP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
