@@ -180,3 +180,12 @@ def test_keras_input_builds_without_warnings():
         model = keras.Sequential([keras.Input(shape=(3,)),
                                   keras.layers.Dense(2, activation="relu")])
     assert model.count_params() == 3 * 2 + 2
+
+
+def test_library_keras_model_builds_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from gradbook import nn_frameworks
+        params = nn_numpy.MLP([4, 8, 8, 3], seed=0).get_params()
+        model = nn_frameworks.keras_mlp(params)
+    assert model.count_params() == 4 * 8 + 8 + 8 * 8 + 8 + 8 * 3 + 3
