@@ -12,6 +12,7 @@ import io
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate,
                                 PageBreak, PageTemplate, Spacer)
@@ -88,8 +89,15 @@ def title_page(book: Book, version: str, date: str) -> list:
         return RichParagraph(runs, size=size, leading=leading,
                              space_after=after, align=align)
 
+    # the title on one line if a size down to 18 pt allows it
+    width = A4[0] - 2 * MARGIN
+    size = 24.0
+    while size > 18 and stringWidth(book.title, FONTS["sansbold"],
+                                    size) > width:
+        size -= 0.5
     out = [Spacer(0, 120),
-           para([Run(book.title, FONTS["sansbold"], 24)], 24, 30, 10),
+           para([Run(book.title, FONTS["sansbold"], size)], size,
+                size * 1.25, 10),
            para([Run("Definitions, theorems and proofs",
                      FONTS["italic"], 14)], 14, 18, 36)]
     if book.author:
