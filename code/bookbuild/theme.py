@@ -12,10 +12,17 @@
    keep them.
 2. Inline math that is wider than the column scrolls sideways instead
    of being cut off (``theme_static/bookbuild-theme.css``).
+3. A label written just before a proof, ``(prf-label)=`` then
+   ``{prf:proof}``, is an anchor on the page. sphinx-proof 0.4 writes
+   nothing for its proof node, so the label's id was lost and every
+   ``{ref}`` to it led nowhere (a broken anchor that ``-n`` does not
+   see: the reference itself resolves).
 """
 
 import os
 from pathlib import Path
+
+from sphinx_proof.nodes import proof_node
 
 STATIC = Path(__file__).parent / "theme_static"
 CSS = "bookbuild-theme.css"
@@ -39,6 +46,16 @@ def drop_thebe(app, pagename, templatename, context, doctree):
             context[key] = [a for a in context[key] if not _is_thebe(a)]
 
 
+def visit_proof(self, node):
+    """HTML for sphinx-proof's proof node: an anchor per id it carries."""
+    for id_ in node.get("ids", []):
+        self.body.append(f'<span id="{id_}"></span>')
+
+
+def depart_proof(self, node):
+    pass
+
+
 def add_static(app):
     app.config.html_static_path.append(str(STATIC))
 
@@ -47,5 +64,8 @@ def setup(app):
     app.connect("builder-inited", add_static)
     app.add_css_file(CSS)
     app.connect("html-page-context", drop_thebe)
+    app.setup_extension("sphinx_proof")
+    app.add_node(proof_node, override=True,
+                 html=(visit_proof, depart_proof))
     return {"version": "1.0", "parallel_read_safe": True,
             "parallel_write_safe": True}
