@@ -31,9 +31,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# Pages Sphinx writes that are not pages of the book's text.
-GENERATED = {"genindex.html", "search.html", "index.html"}
-
 # <link rel=...> values that make the browser fetch the href.
 LOADING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon",
                 "preload", "modulepreload", "prefetch", "manifest",
