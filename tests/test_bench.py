@@ -1,7 +1,11 @@
 """The benchmark runs every implementation at both sizes (few steps)."""
 
+import datetime
 import json
+import os
+import platform
 
+import numpy as np
 import pytest
 import torch
 
@@ -10,6 +14,9 @@ from gradbook import bench
 
 
 def test_run_times_all_four_at_both_sizes(tmp_path, capsys):
+    import keras  # after gradbook, which quiets TensorFlow's start
+    import tensorflow as tf
+
     path = tmp_path / "bench.json"
     threads_before = torch.get_num_threads()
     rows = bench.main(["--steps", "3", "--repeats", "1", "--json",
@@ -30,7 +37,27 @@ def test_run_times_all_four_at_both_sizes(tmp_path, capsys):
     assert [r["layers"] for r in rows][::4] == [[4, 8, 8, 3], [64, 128, 10]]
     assert all(r["ratio_to_pytorch"] == 1.0 for r in rows
                if r["implementation"] == "pytorch")
-    assert json.loads(path.read_text()) == rows
+    saved = json.loads(path.read_text())
+    assert sorted(saved) == ["machine", "rows"]
+    assert saved["rows"] == rows
+    assert not path.with_name(path.name + ".tmp").exists()
+    machine = saved["machine"]
+    assert machine["cpu_count"] == os.cpu_count()
+    assert machine["machine"] == platform.machine()
+    assert isinstance(machine["cpu"], str) and machine["cpu"]
+    assert machine["python"] == platform.python_version()
+    assert machine["numpy"] == np.__version__
+    assert machine["pytorch"] == torch.__version__
+    assert machine["tensorflow"] == tf.__version__
+    assert machine["keras"] == keras.__version__
+    assert machine["threads"] == {r["name"]: r["threads"] for r in rows}
+    assert set(machine["threads"]) == set(bench.NAMES.values())
+    assert machine["steps"] == {"toy": 3, "digits": 3}
+    when = datetime.datetime.fromisoformat(machine["utc"])
+    assert when.utcoffset() == datetime.timedelta(0)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    assert datetime.timedelta(0) <= now - when < datetime.timedelta(
+        minutes=10)
     printed = capsys.readouterr().out
     for name in ("pure Python", "NumPy", "PyTorch", "Keras", "threads:"):
         assert name in printed

@@ -19,12 +19,18 @@ and more threads only add synchronisation.
 
 Run it with `python -m gradbook.bench` (options: --help). Timings vary
 from run to run and machine to machine: never print them into the
-book's cells; save them with --json and plot the file.
+book's cells; save them with --json and plot the file. The file holds
+{"machine": ..., "rows": [...]}: the rows of `run`, and what
+`machine` says about the computer and the software they came from.
 """
 
 import argparse
+import datetime
 import json
+import os
+import platform
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -235,6 +241,69 @@ def run(steps=None, sizes=("toy", "digits"), implementations=IMPLEMENTATIONS,
     return rows
 
 
+def cpu_model():
+    """The processor's name: /proc/cpuinfo's "model name", if any.
+
+    Falls back on platform.processor(), then platform.machine() (on
+    Linux, platform.processor() is often empty or just the machine).
+    """
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and value.strip():
+                return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine(rows):
+    """What a reader needs to judge the rows: hardware, versions, run.
+
+    A dict: cpu_count, cpu (model name), machine (the architecture),
+    platform, the versions of Python, NumPy, PyTorch, TensorFlow and
+    Keras, the threads each framework ran with and the steps of each
+    size (both read off the rows), and the UTC date and time of the
+    run (ISO 8601).
+    Defined in: Backprop from scratch, §Speed.
+    """
+    import keras
+    import tensorflow as tf
+    import torch
+
+    threads = {row["name"]: row["threads"] for row in rows}
+    steps = {row["size"]: row["steps"] for row in rows}
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu": cpu_model(),
+        "machine": platform.machine(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pytorch": torch.__version__,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "threads": threads,
+        "steps": steps,
+        "utc": datetime.datetime.now(datetime.timezone.utc)
+        .isoformat(timespec="seconds"),
+    }
+
+
+def write_json(path, rows):
+    """Write {"machine": machine(rows), "rows": rows} to path, atomically.
+
+    The JSON goes to a temporary file beside path, then replaces path
+    in one rename, so a reader never sees half a file.
+    """
+    path = Path(path)
+    result = {"machine": machine(rows), "rows": rows}
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(result, indent=2) + "\n")
+    tmp.replace(path)
+    return result
+
+
 def report(rows):
     """The rows as a table of text, with the thread settings."""
     lines = [
@@ -283,18 +352,13 @@ def main(argv=None):
     )
     parser.add_argument(
         "--json", metavar="PATH",
-        help="also write the rows as JSON to PATH",
+        help="also write the machine and the rows as JSON to PATH",
     )
     args = parser.parse_args(argv)
     rows = run(steps=args.steps, sizes=args.sizes, repeats=args.repeats)
     print(report(rows))
     if args.json:
-        from pathlib import Path
-
-        path = Path(args.json)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(rows, indent=2) + "\n")
-        tmp.replace(path)
+        write_json(args.json, rows)
     return rows
 
 
