@@ -14,19 +14,7 @@ import textwrap
 import pytest
 
 from bookbuild import build
-
-FRONT_MATTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
-  language: python
----
-"""
+from book_support import FRONT_MATTER
 
 
 def chapter(title, *cells, prose=""):

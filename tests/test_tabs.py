@@ -15,18 +15,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-FRONT_MATTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
-  language: python
----
-"""
+from book_support import FRONT_MATTER
 
 CONFIG = """\
 title: Tabs
