@@ -185,6 +185,35 @@ def test_iris_loss_curves_agree_batch_for_batch():
     )
 
 
+def test_trained_params_come_back_and_match_the_numpy_fit():
+    X, X_test, y, y_test = iris_split()
+    model = nn_numpy.MLP([4, 8, 8, 3], seed=0)
+    params = model.get_params()
+    ours = model.fit(X, y, 5, 0.1, batch_size=16, shuffle_seed=1)
+    trained = model.get_params()
+    assert not np.allclose(trained[0][0], params[0][0])  # it moved
+    losses, torch_trained = fit_torch(params, X, y, 5, 0.1, batch_size=16,
+                                      shuffle_seed=1, return_params=True)
+    np.testing.assert_allclose(losses, ours, rtol=1e-12)
+    assert all(W.dtype == b.dtype == np.float64 for W, b in torch_trained)
+    assert [(W.shape, b.shape) for W, b in torch_trained] == [
+        (W.shape, b.shape) for W, b in trained
+    ]
+    assert_params_close(torch_trained, trained, atol=1e-12)
+    losses, keras_trained = fit_keras(params, X, y, 5, 0.1, batch_size=16,
+                                      shuffle_seed=1, return_params=True)
+    np.testing.assert_allclose(losses, ours, rtol=1e-5)
+    assert_params_close(keras_trained, trained, atol=1e-5)
+    accuracy = model.accuracy(X_test, y_test)
+    for theirs in (torch_trained, keras_trained):
+        again = nn_numpy.MLP.from_params(theirs)
+        assert again.accuracy(X_test, y_test) == accuracy
+    # the frameworks trained copies: the starting params are unchanged
+    np.testing.assert_array_equal(
+        params[0][0], nn_numpy.MLP([4, 8, 8, 3], seed=0).get_params()[0][0]
+    )
+
+
 def test_bad_params_and_data_are_refused():
     params = nn_numpy.MLP([4, 8, 3], seed=0).get_params()
     with pytest.raises(ValueError, match=r"layer 2: W must have 8 rows"):

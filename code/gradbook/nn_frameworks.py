@@ -174,18 +174,25 @@ def torch_sgd_step(params, X, Y, lr):
 
 
 def fit_torch(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
-              dtype=None):
+              dtype=None, return_params=False):
     """Train a torch_mlp with torch.optim.SGD; mean loss of each epoch.
 
     The same batches in the same order as `MLP.fit` with the same
     batch_size and shuffle_seed (both use `batch_order`), and the same
     epoch loss: the mean of the samples' losses, each taken just
     before its step. dtype: default torch.float64.
+    return_params: if True, return (losses, trained params), the params
+    a list of (W, b) float64 arrays in the book's shapes, (n_in, n_out)
+    and (1, n_out), ready for `MLP.from_params` or `torch_forward`.
     Defined in: Backprop from scratch, §Iris.
     """
-    return _train_torch(
+    losses, model = _train_torch(
         params, X, Y, epochs, lr, batch_size, shuffle_seed, dtype
-    )[0]
+    )
+    if not return_params:
+        return losses
+    return losses, [(W.astype(np.float64), b.astype(np.float64))
+                    for W, b in _torch_params(model)]
 
 
 def _train_torch(params, X, Y, epochs, lr, batch_size, shuffle_seed,
@@ -281,18 +288,25 @@ def keras_loss(params, X, Y):
     return float(loss(Y.astype(np.float32), P))
 
 
-def fit_keras(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0):
+def fit_keras(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
+              return_params=False):
     """Train a keras_mlp with keras.optimizers.SGD; mean loss per epoch.
 
     The same batches in the same order as `MLP.fit` (via
     `batch_order`), fed as a tf.data pipeline with Keras's own
     shuffling off; Keras reports the epoch loss the way `MLP.fit`
     does (each batch's loss weighted by its size). float32.
+    return_params: if True, return (losses, trained params), the params
+    a list of (W, b) in the book's shapes, as float64 arrays holding
+    Keras's float32 values (see `keras_params`).
     Defined in: Backprop from scratch, §Iris.
     """
-    return _train_keras(
+    losses, model = _train_keras(
         params, X, Y, epochs, lr, batch_size, shuffle_seed
-    )[0]
+    )
+    if not return_params:
+        return losses
+    return losses, keras_params(model)
 
 
 def _train_keras(params, X, Y, epochs, lr, batch_size, shuffle_seed):
