@@ -457,7 +457,7 @@ class MLP:
         layer. A row with 0 in some layer reaches the output only
         through the later biases: its ReLUs are dead for it, and no
         gradient reaches the layers below that one.
-        Defined in: Backprop from scratch, §The toy problem.
+        Defined in: Backprop from scratch, §Dead ReLUs.
         """
         self._forward(check_inputs(X, self.n_in, self.dtype))
         return [
