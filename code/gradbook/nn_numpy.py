@@ -455,8 +455,8 @@ class MLP:
 
         Returns a list with one int array of shape (m,) per hidden
         layer. A row with 0 in some layer reaches the output only
-        through the later biases: its ReLUs are dead for it, and no
-        gradient reaches the layers below that one.
+        through the later biases: its ReLUs are dead for it, and the
+        gradient of its loss is zero in that layer and every one below.
         Defined in: Backprop from scratch, §Dead ReLUs.
         """
         self._forward(check_inputs(X, self.n_in, self.dtype))
