@@ -20,21 +20,6 @@ from gradbook.data import toy_problem
 LR = 0.1
 
 
-def seed_params(model):
-    """An nn_seed model's weights as [(W, b), ...] float64 arrays."""
-    return [(np.array(layer.weights, dtype=np.float64),
-             np.array([layer.biases], dtype=np.float64))
-            for layer in model.layers]
-
-
-def train_seed(model, epochs=50):
-    """Train as the original did (per sample, lr 0.1), without printing."""
-    for _ in range(epochs):
-        for x, y in zip(nn_seed.train_x, nn_seed.train_y):
-            model.forward(x)
-            model.backward(y, LR)
-
-
 def torch_grads(params, x, y):
     """True gradients of the cross-entropy at one sample, by autograd."""
     a = torch.tensor([x], dtype=torch.float64)
@@ -62,7 +47,7 @@ def test_seed_training_overflows_from_some_seeds():
     for seed in range(10):
         model = nn_seed.build_model(random.Random(seed))
         try:
-            train_seed(model)
+            nn_seed.train_quietly(model, learning_rate=LR)
         except OverflowError:
             crashed.append(seed)
     assert 0 < len(crashed) < 10, crashed
@@ -83,7 +68,7 @@ def test_library_softmax_is_stable_where_the_seed_overflows():
 def test_library_trains_from_the_seeds_where_the_original_overflows():
     X, Y = toy_problem()
     for seed in range(10):
-        start = seed_params(nn_seed.build_model(random.Random(seed)))
+        start = nn_seed.get_params(nn_seed.build_model(random.Random(seed)))
         model = nn_numpy.MLP([4, 8, 8, 3], seed=0)
         model.set_params(start)
         losses = model.fit(X, Y, epochs=50, lr=LR, batch_size=1,
@@ -114,10 +99,10 @@ def test_seed_passes_down_a_gradient_from_updated_weights():
 def test_seed_lower_layers_step_along_a_wrong_gradient():
     model = nn_seed.build_model(random.Random(0))
     x, y = nn_seed.train_x[0], nn_seed.train_y[0]
-    before = seed_params(model)
+    before = nn_seed.get_params(model)
     model.forward(x)
     model.backward(y, LR)
-    after = seed_params(model)
+    after = nn_seed.get_params(model)
     used = [(Wb - Wa) / LR for (Wb, _), (Wa, _) in zip(before, after)]
     true = [gW for gW, _ in torch_grads(before, x, y)]
     # The output layer's own step is right; the layers below it are not.
@@ -128,7 +113,7 @@ def test_seed_lower_layers_step_along_a_wrong_gradient():
 
 @pytest.mark.parametrize("module", [nn_python, nn_numpy])
 def test_library_backward_matches_autograd_on_the_seed_weights(module):
-    start = seed_params(nn_seed.build_model(random.Random(0)))
+    start = nn_seed.get_params(nn_seed.build_model(random.Random(0)))
     x, y = nn_seed.train_x[0], nn_seed.train_y[0]
     model = module.MLP([4, 8, 8, 3], seed=0)
     if module is nn_python:

@@ -72,6 +72,17 @@ def log_softmax(Z):
     return Z_shift - np.log(np.exp(Z_shift).sum(axis=-1, keepdims=True))
 
 
+def _check_rows(M, name):
+    """Return M as a float array of shape (m, k), m ≥ 1, or raise."""
+    M = np.asarray(M, dtype=float)
+    if M.ndim != 2 or M.shape[0] == 0:
+        raise ValueError(
+            f"{name} must be a non-empty batch of shape (m, k); got shape "
+            f"{M.shape}"
+        )
+    return M
+
+
 def cross_entropy(P, Y):
     """Mean cross-entropy −(1/m) Σ_i Σ_j Y_ij log P_ij from probabilities.
 
@@ -81,12 +92,7 @@ def cross_entropy(P, Y):
     logits with `cross_entropy_from_logits`.
     Defined in: Backprop from scratch, §Softmax and cross-entropy.
     """
-    P = np.asarray(P, dtype=float)
-    if P.ndim != 2 or P.shape[0] == 0:
-        raise ValueError(
-            f"P must be a non-empty batch of shape (m, k); got shape "
-            f"{P.shape}"
-        )
+    P = _check_rows(P, "P")
     Y = check_targets(Y, P.shape[0], P.shape[1], P.dtype)
     log_P = np.zeros_like(P)
     with np.errstate(divide="ignore"):  # log 0 = −inf is the answer
@@ -100,12 +106,7 @@ def cross_entropy_from_logits(Z, Y):
     Y: one-hot rows (m, k) or labels (m,). Never inf or nan.
     Defined in: Backprop from scratch, §Softmax and cross-entropy.
     """
-    Z = np.asarray(Z, dtype=float)
-    if Z.ndim != 2 or Z.shape[0] == 0:
-        raise ValueError(
-            f"Z must be a non-empty batch of shape (m, k); got shape "
-            f"{Z.shape}"
-        )
+    Z = _check_rows(Z, "Z")
     Y = check_targets(Y, Z.shape[0], Z.shape[1], Z.dtype)
     return float(-np.vdot(Y, log_softmax(Z)) / Z.shape[0])
 

@@ -25,8 +25,12 @@ Its known bugs:
    working with log-probabilities; `train` sums the per-sample losses
    rather than averaging them, and prints instead of returning them.
 5. The weights come from the global `random` module unless an `rng`
-   is passed (this copy's only addition), so the original runs could
-   not be repeated.
+   is passed (this copy's addition), so the original runs could not be
+   repeated.
+
+Also added, at the end and marked as such: `build_model`,
+`train_quietly` and `get_params`, so the specimen can be built, trained
+and compared with the corrected networks without printing.
 
 Defined in: Backprop from scratch, §The original code and its mistakes.
 """
@@ -278,3 +282,29 @@ def build_model(rng=random):
                          activation_derivative=relu_derivative, rng=rng))
     model.add(SoftmaxLayer(input_dim=8, output_dim=3, rng=rng))
     return model
+
+
+# ======== Helpers for running the specimen (not in the original) ========
+def train_quietly(model, epochs=50, learning_rate=0.1):
+    """`SequentialModel.train` on the toy data, without its printing.
+
+    A forward and a backward pass per sample, each layer updating its
+    own weights inside `backward`, exactly as the original trains.
+    """
+    for epoch in range(epochs):
+        for x, y in zip(train_x, train_y):
+            model.forward(x)
+            model.backward(y, learning_rate)
+
+
+def get_params(model):
+    """The model's weights as [(W, b), ...]: W (n_in, n_out), b (1, n_out).
+
+    Float64 NumPy arrays in the row convention of `gradbook.nn_numpy`,
+    so the same weights can be loaded into the corrected networks.
+    """
+    import numpy as np  # here, not above: the original is NumPy-free
+
+    return [(np.array(layer.weights, dtype=np.float64),
+             np.array([layer.biases], dtype=np.float64))
+            for layer in model.layers]
