@@ -1,20 +1,54 @@
 # Two commands do all the set-up on a fresh machine:
 #   make book   set up .venv, execute every chapter, build site and PDF
 #   make test   the same set-up and build, then the whole test suite
-# Also: make lab, make pdf, make bench, make clean.
+# `make help` lists every target.
 
-PYTHON ?= python3.11
+# The Pythons the pins resolve for, newest first. Without PYTHON=...,
+# the newest python3.X of these on PATH is used, then python3 if its
+# version is one of them.
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+# PyTorch on Linux: `cpu` (the default) installs the CPU build of the
+# pinned torch, as PyTorch's install guide does for machines without a
+# GPU; `cuda` takes the default build from PyPI (CUDA, several GB).
+TORCH ?= cpu
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+
+empty :=
+space := $(empty) $(empty)
+comma := ,
+
 VENV   := .venv
 PY     := $(VENV)/bin/python
 SETUP  := $(VENV)/.setup-done
 
-.PHONY: book test lab pdf bench clean setup
+# The major.minor version of interpreter $(1), empty if it does not run.
+python_version = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+supported = $(filter $(SUPPORTED_PYTHONS),$(call python_version,$(1)))
+# Evaluated only by the targets that create the venv.
+PYTHON ?= $(firstword $(foreach p,$(addprefix python,$(SUPPORTED_PYTHONS)) python3,$(if $(call supported,$(p)),$(p))))
+
+.PHONY: help book test test-fast lab pdf bench clean setup
+
+help:  ## list the targets
+	@echo "make book    set up .venv, execute every chapter, build the site and PDFs"
+	@echo "make test    the same, then the whole test suite"
+	@echo "make test-fast  the tests that need no built book (about a minute)"
+	@echo "make pdf     rebuild the PDFs from the built book"
+	@echo "make lab     JupyterLab with the chapters as notebooks"
+	@echo "make bench   measure the speed of every implementation (book/data/)"
+	@echo "make setup   only create .venv and install the pins"
+	@echo "make clean   remove _build (the site, the PDFs, the execution cache)"
+	@echo "Options: PYTHON=python3.X (one of $(SUPPORTED_PYTHONS)); TORCH=cuda on Linux"
 
 book: $(SETUP)
 	$(PY) -m bookbuild.build
 
 test: book
 	$(PY) -m pytest
+
+# The quick loop for contributors: no build, no browser (see README).
+test-fast: $(SETUP)
+	$(PY) -m pytest -m "not slow"
 
 pdf: $(SETUP)
 	$(PY) -m bookbuild.proofs
@@ -29,8 +63,20 @@ setup: $(SETUP)
 
 # Reinstall only when the pins change. The venv is created if missing.
 $(SETUP): requirements.txt pyproject.toml
+	$(if $(PYTHON),,$(error no supported Python found: install Python $(subst $(space),$(comma) ,$(SUPPORTED_PYTHONS)) or name one with PYTHON=...))
+	$(if $(call supported,$(PYTHON)),,$(error $(PYTHON) is Python $(or $(call python_version,$(PYTHON)),(not found)); the book needs Python $(subst $(space),$(comma) ,$(SUPPORTED_PYTHONS))))
+	$(if $(filter cpu cuda,$(TORCH)),,$(error TORCH=$(TORCH): expected cpu or cuda))
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+ifeq ($(shell uname -s),Linux)
+ifeq ($(TORCH),cpu)
+	$(PY) -m pip install --quiet --no-deps --timeout 15 --retries 1 \
+	    --index-url $(TORCH_CPU_INDEX) \
+	    "torch==$$(sed -n 's/^torch==//p' requirements.txt)" \
+	  || echo "make: PyTorch's CPU index is not reachable;" \
+	      "torch comes from the default index"
+endif
+endif
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m bookbuild.labsetup
 	touch $@

@@ -113,18 +113,26 @@ def test_actions_pinned_to_commit_shas_with_version_comment():
             assert step["with"]["persist-credentials"] is False
 
 
-def test_builds_strictly_with_cached_pins_and_deploys_the_site():
+def test_builds_and_tests_on_oldest_and_newest_python_deploys_once():
     _, data = workflow()
     build = data["jobs"]["build"]
+    assert build["strategy"]["matrix"]["python"] == ["3.11", "3.13"]
     setup = next(s for s in build["steps"]
                  if s.get("uses", "").startswith("actions/setup-python@"))
-    assert setup["with"] == {"python-version": "3.11", "cache": "pip",
+    assert setup["with"] == {"python-version": "${{ matrix.python }}",
+                             "cache": "pip",
                              "cache-dependency-path": "requirements.txt"}
     runs = [s["run"] for s in build["steps"] if "run" in s]
-    assert any(r.startswith("make book") for r in runs)
-    upload = next(s for s in build["steps"] if s.get("uses", "").startswith(
+    assert any(r.startswith("make test") for r in runs)
+    # One published site: only the 3.11 build uploads.
+    uploads = [s for s in build["steps"]
+               if s.get("uses", "").startswith("actions/upload")
+               or s.get("uses", "").startswith("actions/configure-pages")]
+    assert len(uploads) == 3
+    assert all(s["if"] == "matrix.python == '3.11'" for s in uploads)
+    pages = next(s for s in uploads if s["uses"].startswith(
         "actions/upload-pages-artifact@"))
-    assert upload["with"]["path"] == "_build/html"
+    assert pages["with"]["path"] == "_build/html"
     deploy = data["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
