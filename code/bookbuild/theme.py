@@ -17,15 +17,49 @@
    nothing for its proof node, so the label's id was lost and every
    ``{ref}`` to it led nowhere (a broken anchor that ``-n`` does not
    see: the reference itself resolves).
+4. Valid HTML, and landmarks for assistive technology. sphinx-proof and
+   sphinx-exercise give every proof, theorem body, exercise and
+   solution on a page the same fixed id ("proof", "proof-content",
+   "exercise-content", "solution-content"); repeated ids are invalid
+   HTML and confuse the labels that screen readers follow, so they are
+   dropped (nothing links to them; the proof's look moves to the style
+   sheet). The theme's search field carries ``autocorrect``, which is
+   not an HTML attribute (``templates/components/search-field.html``
+   leaves it out), and the book's title in the sidebar lies outside any landmark
+   (``templates/html/bookbuild-brand.html`` puts it in a labelled
+   ``nav``).
+
+The patches were written against the versions pinned in
+requirements.txt; ``setup`` refuses other versions with a message, so a
+dependency update cannot change the site unnoticed.
 """
 
 import os
+from importlib.metadata import version
 from pathlib import Path
 
+from docutils import nodes
+from sphinx.errors import ExtensionError
 from sphinx_proof.nodes import proof_node
 
 STATIC = Path(__file__).parent / "theme_static"
+# The search field is included as "../components/search-field.html",
+# relative to each template folder: hence html/ beside components/.
+TEMPLATES = Path(__file__).parent / "templates" / "html"
 CSS = "bookbuild-theme.css"
+
+# The upstream versions these patches were written for.
+PATCHED = {"sphinx-proof": "0.4.0", "sphinx-exercise": "1.2.1",
+           "pydata-sphinx-theme": "0.17.1", "sphinx-book-theme": "1.3.0"}
+
+# Ids that sphinx-proof 0.4 and sphinx-exercise 1.2 give to every node
+# of a kind, so that a page repeats them.
+TEMPLATE_IDS = {"proof", "proof-content", "exercise-content",
+                "solution-content"}
+
+# sphinx-book-theme 1.3's primary sidebar, with the title in a landmark.
+SIDEBAR = ["bookbuild-brand.html", "icon-links.html",
+           "search-button-field.html", "sbt-sidebar-nav.html"]
 
 
 def _is_thebe(asset):
@@ -56,12 +90,75 @@ def depart_proof(self, node):
     pass
 
 
+def drop_template_ids(app, doctree, docname):
+    """Remove the ids that every proof or exercise node repeats."""
+    for node in doctree.findall(nodes.Element):
+        ids = node.get("ids")
+        if ids and TEMPLATE_IDS.intersection(ids):
+            node["ids"] = [i for i in ids if i not in TEMPLATE_IDS]
+
+
+REDIRECT = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<meta http-equiv="refresh" content="0; url={url}">
+</head>
+<body>
+<main><p><a href="{url}">{title}</a></p></main>
+</body>
+</html>
+"""
+
+
+def write_index(app, exception):
+    """The site's index.html: a valid HTML page that redirects home.
+
+    sphinx-external-toc writes a bare ``<meta>`` redirect (no doctype,
+    no title, no language) when the root chapter is not ``index``; this
+    runs first, and it leaves an existing file alone.
+    """
+    if exception is not None or app.builder.format != "html" \
+            or app.config.root_doc == "index":
+        return
+    url = app.builder.get_target_uri(app.config.root_doc)
+    Path(app.outdir, "index.html").write_text(REDIRECT.format(
+        lang=app.config.language or "en", url=url,
+        title=app.config.html_title or app.config.project),
+        encoding="utf-8")
+
+
 def add_static(app):
     app.config.html_static_path.append(str(STATIC))
 
 
+def add_templates(app, config):
+    """Our templates first; the sidebar with its title in a landmark."""
+    config.templates_path.insert(0, str(TEMPLATES))
+    if not config.html_sidebars:
+        config.html_sidebars = {"**": SIDEBAR}
+
+
+def check_versions():
+    """Fail clearly if a patched package is not the pinned version."""
+    for package, expected in PATCHED.items():
+        found = version(package)
+        if found != expected:
+            raise ExtensionError(
+                f"bookbuild.theme patches {package} {expected}, but "
+                f"{package} {found} is installed: check the patches in "
+                f"{__file__} against the new version, then update "
+                "PATCHED and requirements.txt together")
+
+
 def setup(app):
+    check_versions()
+    app.connect("config-inited", add_templates)
     app.connect("builder-inited", add_static)
+    app.connect("doctree-resolved", drop_template_ids)
+    # Before sphinx-external-toc's own redirect (priority 500).
+    app.connect("build-finished", write_index, priority=400)
     app.add_css_file(CSS)
     app.connect("html-page-context", drop_thebe)
     app.setup_extension("sphinx_proof")
