@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 import gradbook  # noqa: F401  (quiet TensorFlow before Keras loads it)
 from gradbook import nn_numpy, nn_python
 from gradbook.data import iris_split, toy_problem
+from gradbook.checks import check_params
 from gradbook.nn_frameworks import (
-    check_params,
     fit_keras,
     fit_torch,
     keras_forward,
@@ -24,9 +24,9 @@ from gradbook.nn_frameworks import (
     keras_mlp,
     keras_params,
     torch_forward,
-    torch_gradients,
     torch_loss,
     torch_mlp,
+    torch_mlp_gradients,
     torch_sgd_step,
 )
 
@@ -72,7 +72,7 @@ def assert_params_close(got, expected, atol):
 def test_numpy_gradients_equal_autograd(problem):
     params, X, y = problem
     model = nn_numpy.MLP.from_params(params)
-    expected = torch_gradients(params, X, y)
+    expected = torch_mlp_gradients(params, X, y)
     assert_params_close(model.backward(X, y), expected, atol=1e-10)
     assert model.loss(X, y) == pytest.approx(
         torch_loss(params, X, y), rel=1e-12
@@ -87,11 +87,11 @@ def test_python_gradients_equal_autograd(problem):
         [params[0][0].shape[0]] + [W.shape[1] for W, _ in params]
     )
     model.set_params(params)
-    expected = torch_gradients(params, X, y)
+    expected = torch_mlp_gradients(params, X, y)
     grads, loss = model.batch_gradients(X.tolist(), y.tolist())
     assert_params_close(grads, expected, atol=1e-10)
     assert loss == pytest.approx(torch_loss(params, X, y), rel=1e-12)
-    one = torch_gradients(params, X[:1], y[:1])
+    one = torch_mlp_gradients(params, X[:1], y[:1])
     assert_params_close(model.backward(X[0], int(y[0])), one, atol=1e-10)
 
 
@@ -119,7 +119,7 @@ def test_relu_derivative_at_zero_is_torchs():
     model.forward(X0)
     assert np.all(model.layers[0].Z == 0)
     assert_params_close(
-        model.backward(X0, Y[:2]), torch_gradients(params, X0, Y[:2]),
+        model.backward(X0, Y[:2]), torch_mlp_gradients(params, X0, Y[:2]),
         atol=1e-15,
     )
 
@@ -224,8 +224,8 @@ def test_bad_params_and_data_are_refused():
         check_params([])
     with pytest.raises(ValueError,
                        match=r"shape \(m, 4\).*got shape \(2, 5\)"):
-        torch_gradients(params, np.zeros((2, 5)), [0, 1])
+        torch_mlp_gradients(params, np.zeros((2, 5)), [0, 1])
     with pytest.raises(ValueError, match=r"label 3 is out of range"):
-        torch_gradients(params, np.zeros((2, 4)), [0, 3])
+        torch_mlp_gradients(params, np.zeros((2, 4)), [0, 3])
     with pytest.raises(ValueError, match="empty batch"):
         keras_forward(params, np.zeros((0, 4)))
