@@ -15,12 +15,12 @@ at the output δ = (P − Y)/m, which for m = 1 is `nn_python`'s p − y.
 
 Initialisation: He uniform for the ReLU layers, W ~ U(−√(6/n_in),
 √(6/n_in)), variance 2/n_in, which keeps the second moment E[z²] of
-the pre-activations the same from one ReLU layer to the next (see
-`gradbook.nn_python.DenseLayer`), with biases RELU_BIAS = 0.1 (a small
-positive bias keeps more ReLUs active at the start; Goodfellow, Bengio
-and Courville, Deep Learning, §8.4); Glorot uniform for the softmax
-layer, U(−√(6/(n_in + n_out)), ...), with biases 0. Drawn in layer
-order from np.random.default_rng(seed).
+the pre-activations (over the draw of the weights and the input) the
+same from one ReLU layer to the next (see `nn_python.DenseLayer`), with
+biases RELU_BIAS = 0.1 (a small positive bias keeps more ReLUs active
+at the start; Goodfellow, Bengio and Courville, Deep Learning, §8.4);
+Glorot uniform for the softmax layer, U(−√(6/(n_in + n_out)), ...),
+with biases 0. Drawn in layer order from np.random.default_rng(seed).
 
 Input checks and parameter loading live in `gradbook.checks`.
 

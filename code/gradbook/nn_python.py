@@ -84,9 +84,10 @@ class DenseLayer:
     W: n_in lists of n_out weights; b: n_out biases, b_j = 0.1 at the
     start (a small positive bias keeps more ReLUs active). W is drawn He
     uniform, W[i][j] ~ U(−r, r) with r = √(6/n_in), whose variance r²/3
-    is 2/n_in. What that variance preserves: if the weights are
-    independent, of mean 0 and independent of the input x, and b = 0,
-    then E[z_j²] = (2/n_in) Σ_i E[x_i²]; if x = relu(z′) for the
+    is 2/n_in. What that variance preserves, with E taken over the
+    draw of the weights and the input: if the weights are independent,
+    of mean 0 and independent of the input x, and b = 0, then
+    E[z_j²] = (2/n_in) Σ_i E[x_i²]; if x = relu(z′) for the
     previous layer's pre-activations z′, each symmetric about 0, then
     E[x_i²] = E[z′_i²]/2, so E[z_j²] is the mean of the E[z′_i²]: the
     second moment of the pre-activations is the same from one ReLU
@@ -270,26 +271,20 @@ class SequentialModel:
         Defined in: Backprop from scratch, §Training.
         """
         check_dataset(X, Y, self.n_in)
-        total = None
+        m = len(X)
+        mean = [([[0.0] * layer.n_out for _ in range(layer.n_in)],
+                 [0.0] * layer.n_out) for layer in self.layers]
         loss = 0.0
         for x, y in zip(X, Y):
-            grads = self.backward(x, y)
-            loss += self.layers[-1].loss(y)
-            if total is None:
-                total = grads
-                continue
-            for (sum_W, sum_b), (grad_W, grad_b) in zip(total, grads):
-                for row_sum, row in zip(sum_W, grad_W):
+            for (mean_W, mean_b), (grad_W, grad_b) in zip(
+                    mean, self.backward(x, y)):
+                for row_mean, row in zip(mean_W, grad_W):
                     for j, g in enumerate(row):
-                        row_sum[j] += g
+                        row_mean[j] += g / m
                 for j, g in enumerate(grad_b):
-                    sum_b[j] += g
-        m = len(X)
-        mean = [
-            ([[g / m for g in row] for row in sum_W], [g / m for g in sum_b])
-            for sum_W, sum_b in total
-        ]
-        return mean, loss / m
+                    mean_b[j] += g / m
+            loss += self.layers[-1].loss(y) / m
+        return mean, loss
 
     def step(self, grads, lr):
         """SGD on every layer with the gradients from `backward`."""
