@@ -197,14 +197,6 @@ class MLP:
         model.set_params(params)
         return model
 
-    @property
-    def n_in(self):
-        return self.sizes[0]
-
-    @property
-    def n_out(self):
-        return self.sizes[-1]
-
     # ---- the passes, without input checks (fit checks once) ----
     def _forward(self, X):
         """P (m, k) for a checked batch X (m, n_in); keeps each Z, A."""
@@ -248,7 +240,7 @@ class MLP:
 
         Defined in: Backprop from scratch, §The whole network.
         """
-        return self._forward(check_inputs(X, self.n_in, self.dtype)).copy()
+        return self._forward(check_inputs(X, self.sizes[0], self.dtype)).copy()
 
     def loss(self, X, Y):
         """L = −(1/m) Σ_i Σ_j Y_ij log P_ij, the batch's mean cross-entropy.
@@ -257,8 +249,8 @@ class MLP:
         Computed from log P (log_softmax), so it is finite even where a
         probability underflows to 0. Returns a float.
         """
-        X = check_inputs(X, self.n_in, self.dtype)
-        Y = check_targets(Y, X.shape[0], self.n_out, self.dtype)
+        X = check_inputs(X, self.sizes[0], self.dtype)
+        Y = check_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         self._forward(X)
         return self._loss(Y)
 
@@ -271,8 +263,8 @@ class MLP:
         changes (that is `step`'s job).
         Defined in: Backprop from scratch, §Backpropagation.
         """
-        X = check_inputs(X, self.n_in, self.dtype)
-        Y = check_targets(Y, X.shape[0], self.n_out, self.dtype)
+        X = check_inputs(X, self.sizes[0], self.dtype)
+        Y = check_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         self._forward(X)
         return self._backward(Y)
 
@@ -296,8 +288,8 @@ class MLP:
         the step that uses it (as Keras reports it).
         Defined in: Backprop from scratch, §Training.
         """
-        X = check_inputs(X, self.n_in, self.dtype)
-        Y = check_targets(Y, X.shape[0], self.n_out, self.dtype)
+        X = check_inputs(X, self.sizes[0], self.dtype)
+        Y = check_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         m = X.shape[0]
         losses = []
         for batches in batch_order(m, epochs, batch_size, shuffle_seed):
@@ -331,7 +323,7 @@ class MLP:
         gradient of its loss is zero in that layer and every one below.
         Defined in: Backprop from scratch, §Dead ReLUs.
         """
-        self._forward(check_inputs(X, self.n_in, self.dtype))
+        self._forward(check_inputs(X, self.sizes[0], self.dtype))
         return [
             (layer.Z > 0).sum(axis=1)
             for layer in self.layers if layer.activation == "relu"
@@ -339,8 +331,8 @@ class MLP:
 
     def accuracy(self, X, y):
         """The fraction of rows whose predicted class is the label y."""
-        X = check_inputs(X, self.n_in, self.dtype)
-        y = check_targets(y, X.shape[0], self.n_out).argmax(axis=1)
+        X = check_inputs(X, self.sizes[0], self.dtype)
+        y = check_targets(y, X.shape[0], self.sizes[-1]).argmax(axis=1)
         return float(np.mean(self.predict(X) == y))
 
     def summary(self):

@@ -22,7 +22,8 @@ n_out numbers: `gradbook.nn_numpy`'s δ = ∂L/∂Z of a batch of m = 1.
 `batch_gradients` averages the samples' gradients, which gives the
 gradient of the mean loss L of a batch.
 
-Input checks and parameter loading live in `gradbook.checks`.
+Input checks and parameter loading live in `gradbook.checks` (which
+reads parameters given as NumPy arrays; the network itself uses none).
 
 What it is not: fast. `gradbook.nn_numpy` is the same network on
 mini-batches; the tests check that both give PyTorch's gradients.
@@ -128,7 +129,7 @@ class DenseLayer:
         return self.a
 
     def delta(self, grad_a):
-        """δ = ∂ℓ/∂z = ∂ℓ/∂a ⊙ relu′(z), from grad_a = ∂ℓ/∂a; n_out."""
+        """δ = ∂ℓ/∂z = grad_a ⊙ relu′(z), grad_a = ∂ℓ/∂a; lists of n_out."""
         return [g * d for g, d in zip(grad_a, relu_derivative(self.z))]
 
     def gradients(self, delta):
@@ -219,17 +220,9 @@ class SequentialModel:
         self.layers.append(layer)
 
     @property
-    def n_in(self):
-        return self.layers[0].n_in
-
-    @property
-    def n_out(self):
-        return self.layers[-1].n_out
-
-    @property
     def sizes(self):
         """[n_in, n_out of each layer...]: e.g. [4, 8, 8, 3]."""
-        return [self.n_in] + [layer.n_out for layer in self.layers]
+        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
 
     def forward(self, x):
         """p for one sample: x list of n_in numbers -> list of k probs."""
@@ -239,16 +232,17 @@ class SequentialModel:
         return a
 
     def loss(self, x, y):
-        """Cross-entropy of one sample (a float), from log-probabilities."""
+        """ℓ, the cross-entropy of one sample (a float), from log p."""
         self.forward(x)
         return self.layers[-1].loss(y)
 
     def backward(self, x, y):
-        """Gradients of one sample's loss: a list of (grad_W, grad_b).
+        """Gradients of one sample's loss ℓ: a list of (grad_W, grad_b).
 
         One pair per layer, first layer first; grad_W is n_in lists of
-        n_out numbers, grad_b a list of n_out. Runs forward first, and
-        changes no weight: all gradients use the same weights.
+        n_out numbers, grad_b a list of n_out. Runs forward first, then
+        carries δ = ∂ℓ/∂z down from the output's p − y. Changes no
+        weight: all gradients use the weights of the forward pass.
         Defined in: Backprop from scratch, §Backpropagation.
         """
         self.forward(x)
@@ -270,7 +264,7 @@ class SequentialModel:
         as in `backward`.
         Defined in: Backprop from scratch, §Training.
         """
-        check_dataset(X, Y, self.n_in)
+        check_dataset(X, Y, self.sizes[0])
         m = len(X)
         mean = [([[0.0] * layer.n_out for _ in range(layer.n_in)],
                  [0.0] * layer.n_out) for layer in self.layers]
@@ -304,7 +298,7 @@ class SequentialModel:
         in the forward pass just before the step that uses it.
         Defined in: Backprop from scratch, §Training.
         """
-        check_dataset(X, Y, self.n_in)
+        check_dataset(X, Y, self.sizes[0])
         batch_size = check_batch_size(batch_size)
         order = list(range(len(X)))
         rng = None if shuffle_seed is None else random.Random(shuffle_seed)
