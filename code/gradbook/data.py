@@ -1,4 +1,5 @@
-"""The data sets of the network chapters: the toy problem, Iris, digits.
+"""The data sets of the network chapters: the toy problem, Iris, digits,
+and `batch_order`, the order in which SGD visits their rows.
 
 Row-batch convention: X has one sample per row, shape (m, n_features);
 labels are either integers y of shape (m,) or one-hot rows Y of shape
