@@ -13,14 +13,13 @@ every gradient here is a gradient of L. In particular each layer's
 δ = ∂L/∂Z has Z's shape (m, n_out), and its row i is (1/m) ∂ℓ_i/∂z_i:
 at the output δ = (P − Y)/m, which for m = 1 is `nn_python`'s p − y.
 
-Initialisation: He uniform for the ReLU layers, W ~ U(−√(6/n_in),
-√(6/n_in)), variance 2/n_in, which keeps the second moment E[z²] of
-the pre-activations (over the draw of the weights and the input) the
-same from one ReLU layer to the next (see `nn_python.DenseLayer`), with
-biases RELU_BIAS = 0.1 (a small positive bias keeps more ReLUs active
-at the start; Goodfellow, Bengio and Courville, Deep Learning, §8.4);
-Glorot uniform for the softmax layer, U(−√(6/(n_in + n_out)), ...),
-with biases 0. Drawn in layer order from np.random.default_rng(seed).
+Initialisation, drawn layer by layer from np.random.default_rng(seed):
+ReLU layers He uniform, variance 2/n_in, so that E[z²] (over the draw
+of the weights and the input) is the same from one ReLU layer to the
+next (the argument: `nn_python.DenseLayer`), with biases RELU_BIAS =
+0.1, which keeps more ReLUs active at the start (Goodfellow, Bengio and
+Courville, Deep Learning, §8.4); the softmax layer Glorot uniform with
+biases 0.
 
 Input checks and parameter loading live in `gradbook.checks`.
 
