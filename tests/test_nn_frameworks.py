@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 import gradbook  # noqa: F401  (quiet TensorFlow before Keras loads it)
 from gradbook import nn_numpy, nn_python
-from gradbook.data import iris_split, toy_problem
+from gradbook.data import iris_split, one_hot, toy_problem
+from gradbook.checks import check_params
 from gradbook.nn_frameworks import (
-    check_params,
     fit_keras,
     fit_torch,
     keras_forward,
@@ -24,9 +24,9 @@ from gradbook.nn_frameworks import (
     keras_mlp,
     keras_params,
     torch_forward,
-    torch_gradients,
     torch_loss,
     torch_mlp,
+    torch_mlp_gradients,
     torch_sgd_step,
 )
 
@@ -72,7 +72,7 @@ def assert_params_close(got, expected, atol):
 def test_numpy_gradients_equal_autograd(problem):
     params, X, y = problem
     model = nn_numpy.MLP.from_params(params)
-    expected = torch_gradients(params, X, y)
+    expected = torch_mlp_gradients(params, X, y)
     assert_params_close(model.backward(X, y), expected, atol=1e-10)
     assert model.loss(X, y) == pytest.approx(
         torch_loss(params, X, y), rel=1e-12
@@ -87,14 +87,74 @@ def test_python_gradients_equal_autograd(problem):
         [params[0][0].shape[0]] + [W.shape[1] for W, _ in params]
     )
     model.set_params(params)
-    expected = torch_gradients(params, X, y)
+    expected = torch_mlp_gradients(params, X, y)
     grads, loss = model.batch_gradients(X.tolist(), y.tolist())
     assert_params_close(grads, expected, atol=1e-10)
     assert loss == pytest.approx(torch_loss(params, X, y), rel=1e-12)
-    one = torch_gradients(params, X[:1], y[:1])
+    one = torch_mlp_gradients(params, X[:1], y[:1])
     assert_params_close(model.backward(X[0], int(y[0])), one, atol=1e-10)
 
 
+def autograd_dL_dZ(params, X, y):
+    """∂L/∂Z of every layer, first layer first, by torch.autograd.
+
+    L is the mean cross-entropy of the batch; each Z (m, n_out) is a
+    layer's pre-activation, kept with retain_grad().
+    """
+    A, Zs = torch.from_numpy(X), []
+    for number, (W, b) in enumerate(params, 1):
+        W = torch.tensor(W, requires_grad=True)
+        Z = A @ W + torch.from_numpy(b.reshape(1, -1))
+        Z.retain_grad()
+        Zs.append(Z)
+        A = torch.relu(Z) if number < len(params) else Z
+    L = torch.nn.functional.cross_entropy(Z, torch.from_numpy(y))
+    L.backward()
+    return [Z.grad.numpy() for Z in Zs]
+
+
+def deltas_seen(layer_class, run):
+    """The δ that each call of layer_class.gradients receives in run()."""
+    seen, gradients = [], layer_class.gradients
+
+    def spy(layer, delta, *args):
+        seen.append(np.array(delta, dtype=np.float64))
+        return gradients(layer, delta, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(layer_class, "gradients", spy)
+        run()
+    return seen[::-1]  # backward meets the top layer first
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(problems())
+def test_delta_is_dL_dZ_of_the_mean_loss_and_dl_dz_of_one_sample(problem):
+    """One symbol, one object: the δ the code computes is ∂L/∂Z (L the
+    mean loss of the batch) in nn_numpy, and ∂ℓ/∂z (ℓ one sample's loss,
+    the same with m = 1) in nn_python; so the NumPy δ of a batch of m
+    rows is the plain δ of each row divided by m."""
+    params, X, y = problem
+    m = X.shape[0]
+    expected = autograd_dL_dZ(params, X, y)
+    fast = nn_numpy.MLP.from_params(params)
+    batch = deltas_seen(nn_numpy.Dense, lambda: fast.backward(X, y))
+    slow = nn_python.MLP.from_params(params)
+    rows = [
+        deltas_seen(nn_python.DenseLayer,
+                    lambda: slow.backward(x, int(label)))
+        for x, label in zip(X.tolist(), y)
+    ]
+    assert len(batch) == len(rows[0]) == len(expected)
+    for number, dL_dZ in enumerate(expected):
+        np.testing.assert_allclose(batch[number], dL_dZ, rtol=0,
+                                   atol=1e-12)
+        per_sample = np.array([row[number] for row in rows])
+        np.testing.assert_allclose(per_sample, m * dL_dZ, rtol=0,
+                                   atol=1e-12)
+    P = fast.forward(X)  # and at the output, δ = (P − Y)/m
+    np.testing.assert_allclose(batch[-1], (P - one_hot(y, P.shape[1])) / m,
+                               rtol=0, atol=1e-15)
 @settings(max_examples=15, deadline=None, derandomize=True)
 @given(problems(), st.floats(0.001, 1.0))
 def test_one_sgd_step_equals_torch_optim_sgd(problem, lr):
@@ -119,7 +179,7 @@ def test_relu_derivative_at_zero_is_torchs():
     model.forward(X0)
     assert np.all(model.layers[0].Z == 0)
     assert_params_close(
-        model.backward(X0, Y[:2]), torch_gradients(params, X0, Y[:2]),
+        model.backward(X0, Y[:2]), torch_mlp_gradients(params, X0, Y[:2]),
         atol=1e-15,
     )
 
@@ -224,8 +284,8 @@ def test_bad_params_and_data_are_refused():
         check_params([])
     with pytest.raises(ValueError,
                        match=r"shape \(m, 4\).*got shape \(2, 5\)"):
-        torch_gradients(params, np.zeros((2, 5)), [0, 1])
+        torch_mlp_gradients(params, np.zeros((2, 5)), [0, 1])
     with pytest.raises(ValueError, match=r"label 3 is out of range"):
-        torch_gradients(params, np.zeros((2, 4)), [0, 3])
+        torch_mlp_gradients(params, np.zeros((2, 4)), [0, 3])
     with pytest.raises(ValueError, match="empty batch"):
         keras_forward(params, np.zeros((0, 4)))

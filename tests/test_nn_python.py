@@ -3,6 +3,7 @@ sample; stable softmax; summaries; bad input. (Against PyTorch: see
 test_nn_frameworks.py.)"""
 
 import math
+import random
 
 import numpy as np
 import pytest
@@ -13,12 +14,10 @@ from gradbook import nn_numpy, nn_python
 from gradbook.data import toy_problem
 from gradbook.nn_python import (
     MLP,
-    cross_entropy,
-    cross_entropy_from_logits,
+    SoftmaxLayer,
     log_softmax,
     relu,
     relu_derivative,
-    softmax,
 )
 
 
@@ -27,26 +26,35 @@ def test_relu_and_its_derivative():
     assert relu_derivative([-1.0, 0.0, 2.5]) == [0.0, 0.0, 1.0]
 
 
+def output_layer(z):
+    """A 1 -> k SoftmaxLayer whose scores for the input [1.0] are z."""
+    layer = SoftmaxLayer(1, len(z), random.Random(0))
+    layer.W, layer.b = [list(z)], [0.0] * len(z)
+    return layer
+
+
 def test_softmax_does_not_overflow_where_the_source_did():
     with pytest.raises(OverflowError):
         math.exp(1000.0)
-    p = softmax([1000.0, 0.0, -1000.0])
+    p = output_layer([1000.0, 0.0, -1000.0]).forward([1.0])
     assert p[0] == pytest.approx(1.0) and sum(p) == pytest.approx(1.0)
     assert log_softmax([1000.0, 0.0]) == pytest.approx([0.0, -1000.0])
     z = [0.3, -1.2, 2.0]
     e = [math.exp(v) for v in z]
-    assert softmax(z) == pytest.approx([v / sum(e) for v in e], rel=1e-14)
+    assert output_layer(z).forward([1.0]) == pytest.approx(
+        [v / sum(e) for v in e], rel=1e-14)
 
 
-def test_cross_entropy_forms_agree_and_handle_p_zero():
+def test_loss_from_labels_and_one_hot_agree_and_stays_finite_at_p_zero():
     z = [2.0, 1.0, 0.1]
-    p = softmax(z)
-    assert cross_entropy(p, 1) == pytest.approx(-math.log(p[1]))
-    assert cross_entropy(p, [0, 1, 0]) == pytest.approx(-math.log(p[1]))
-    assert cross_entropy_from_logits(z, 1) == pytest.approx(-math.log(p[1]))
-    assert cross_entropy([1.0, 0.0], 1) == math.inf
-    assert cross_entropy_from_logits([0.0, -1000.0], 1) == \
-        pytest.approx(1000.0)
+    layer = output_layer(z)
+    p = layer.forward([1.0])
+    assert layer.loss(1) == pytest.approx(-math.log(p[1]), rel=1e-14)
+    assert layer.loss([0, 1, 0]) == layer.loss(1)
+    assert layer.delta(1) == pytest.approx([p[0], p[1] - 1, p[2]])
+    layer = output_layer([0.0, -1000.0])
+    assert layer.forward([1.0])[1] == 0.0  # p underflows to 0
+    assert layer.loss(1) == pytest.approx(1000.0)  # ℓ from log p: finite
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
@@ -156,7 +164,7 @@ def test_set_params_takes_arrays_and_rows_and_checks_shapes():
     with pytest.raises(ValueError,
                        match=r"layer 2: b must have shape \(2,\)"):
         model.set_params([(W1, b1), (W2, [0.0])])
-    params = model.params
+    params = model.get_params()
     params[0][0][0][0] = 42.0
     assert model.layers[0].W[0][0] == 1.0
     rebuilt = MLP.from_params([(W1, b1), (W2, b2)])

@@ -1,4 +1,5 @@
-"""The data sets of the network chapters: the toy problem, Iris, digits.
+"""The data sets of the network chapters: the toy problem, Iris, digits,
+and `batch_order`, the order in which SGD visits their rows.
 
 Row-batch convention: X has one sample per row, shape (m, n_features);
 labels are either integers y of shape (m,) or one-hot rows Y of shape
@@ -12,6 +13,8 @@ NumPy arrays.
 """
 
 import numpy as np
+
+from gradbook.checks import check_batch_size, check_labels
 
 
 def toy_problem():
@@ -38,32 +41,11 @@ def one_hot(y, k):
     """One-hot rows for integer labels: Y[i, y[i]] = 1, shape (m, k).
 
     y: integer labels of shape (m,), each in 0..k-1; k: the number of
-    classes. Returns a float64 array of shape (m, k).
+    classes. Returns a float64 array of shape (m, k); bad labels are
+    refused (see `gradbook.checks.check_labels`).
     Defined in: Backprop from scratch, §Softmax and cross-entropy.
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive number of classes; got {k!r}")
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(
-            f"labels y must have shape (m,), one integer per sample; "
-            f"got shape {y.shape}"
-        )
-    if y.size and not np.issubdtype(y.dtype, np.integer):
-        integral = np.issubdtype(y.dtype, np.floating) and np.all(
-            y == np.round(y)
-        )
-        if not integral:
-            raise ValueError(
-                f"labels y must be integers 0..{k - 1}; got dtype {y.dtype}"
-            )
-    y = y.astype(np.int64)
-    if y.size and (y.min() < 0 or y.max() >= k):
-        bad = y[(y < 0) | (y >= k)][0]
-        raise ValueError(
-            f"label {bad} is out of range: labels must be in 0..{k - 1} "
-            f"for k = {k} classes"
-        )
+    y = check_labels(y, k)
     Y = np.zeros((y.shape[0], k))
     Y[np.arange(y.shape[0]), y] = 1.0
     return Y
@@ -139,3 +121,27 @@ def digits_split(seed=0, test_fraction=0.2):
 
     digits = load_digits()
     return _split(digits.data, digits.target, seed, test_fraction)
+
+
+def batch_order(m, epochs, batch_size=None, shuffle_seed=0):
+    """The rows of each SGD step, epoch by epoch: lists of index arrays.
+
+    m: the number of rows; batch_size: rows per step (None: all m in
+    one step; the last step of an epoch may be shorter). shuffle_seed
+    None keeps the rows in order; an int draws each epoch's order from
+    one np.random.default_rng(shuffle_seed). `nn_numpy.MLP.fit` and
+    the frameworks' fits all use it, so all see the same batches.
+    Returns a list of `epochs` lists of int arrays.
+    Defined in: Backprop from scratch, §Training.
+    """
+    batch_size = m if batch_size is None else check_batch_size(batch_size)
+    rng = None if shuffle_seed is None else np.random.default_rng(
+        shuffle_seed
+    )
+    steps = []
+    for _ in range(epochs):
+        order = np.arange(m) if rng is None else rng.permutation(m)
+        steps.append(
+            [order[s:s + batch_size] for s in range(0, m, batch_size)]
+        )
+    return steps

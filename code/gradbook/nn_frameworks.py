@@ -14,7 +14,8 @@ The one thing to mind: `torch.nn.Linear` stores its weight as
 `Dense` stores (n_in, n_out), like the book.
 
 PyTorch runs in float64 by default here (to check gradients to
-1e-10); Keras runs in float32, its default.
+1e-10); Keras runs in float32, its default. Checking and loading the
+params is `gradbook.checks.check_params`.
 
 What it is not: a training library. `fit_torch` and `fit_keras` exist
 to compare loss curves with `MLP.fit`, batch for batch.
@@ -22,39 +23,8 @@ to compare loss curves with `MLP.fit`, batch for batch.
 
 import numpy as np
 
-from gradbook.nn_numpy import batch_order, check_inputs, check_targets
-
-
-def check_params(params):
-    """Return params as a list of (W, b) float64 arrays, b (1, n_out).
-
-    Checks that each W is 2-D, each b has n_out entries, and each
-    layer's n_in is the previous layer's n_out.
-    """
-    if len(params) == 0:
-        raise ValueError("params must be a non-empty list of (W, b)")
-    checked = []
-    for number, (W, b) in enumerate(params, 1):
-        W = np.array(W, dtype=np.float64)
-        b = np.array(b, dtype=np.float64)
-        if W.ndim != 2:
-            raise ValueError(
-                f"layer {number}: W must have shape (n_in, n_out); got "
-                f"shape {W.shape}"
-            )
-        if b.shape not in ((W.shape[1],), (1, W.shape[1])):
-            raise ValueError(
-                f"layer {number}: b must have shape (1, {W.shape[1]}) or "
-                f"({W.shape[1]},) to match W of shape {W.shape}; got shape "
-                f"{b.shape}"
-            )
-        if checked and W.shape[0] != checked[-1][0].shape[1]:
-            raise ValueError(
-                f"layer {number}: W must have {checked[-1][0].shape[1]} "
-                f"rows (the previous layer's outputs); got shape {W.shape}"
-            )
-        checked.append((W, b.reshape(1, -1)))
-    return checked
+from gradbook.checks import check_inputs, check_params, check_targets
+from gradbook.data import batch_order
 
 
 def _data(params, X, Y):
@@ -129,7 +99,7 @@ def torch_loss(params, X, Y):
         )
 
 
-def torch_gradients(params, X, Y):
+def torch_mlp_gradients(params, X, Y):
     """Autograd's gradients of the mean loss: a list of (grad_W, grad_b).
 
     Shapes as in the book, (n_in, n_out) and (1, n_out), float64 NumPy
@@ -157,6 +127,11 @@ def torch_gradients(params, X, Y):
     ]
 
 
+# The name the chapters called it by before; `gradbook.frameworks` has a
+# torch_gradients of its own (of xᵀAx). Remove once no chapter uses it.
+torch_gradients = torch_mlp_gradients
+
+
 def torch_sgd_step(params, X, Y, lr):
     """One torch.optim.SGD step on the batch; returns the new params."""
     import torch
@@ -181,9 +156,12 @@ def fit_torch(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
     batch_size and shuffle_seed (both use `batch_order`), and the same
     epoch loss: the mean of the samples' losses, each taken just
     before its step. dtype: default torch.float64.
-    return_params: if True, return (losses, trained params), the params
-    a list of (W, b) float64 arrays in the book's shapes, (n_in, n_out)
-    and (1, n_out), ready for `MLP.from_params` or `torch_forward`.
+    Returns the list of epoch losses, as `MLP.fit` does. The trained
+    model is not kept, so there is no get_params() to ask afterwards:
+    with return_params=True the return is the pair (losses, params),
+    params a list of (W, b) float64 arrays in the book's shapes,
+    (n_in, n_out) and (1, n_out), ready for `MLP.from_params` or
+    `torch_forward`.
     Defined in: Backprop from scratch, §Iris.
     """
     losses, model = _train_torch(
@@ -296,9 +274,9 @@ def fit_keras(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
     `batch_order`), fed as a tf.data pipeline with Keras's own
     shuffling off; Keras reports the epoch loss the way `MLP.fit`
     does (each batch's loss weighted by its size). float32.
-    return_params: if True, return (losses, trained params), the params
-    a list of (W, b) in the book's shapes, as float64 arrays holding
-    Keras's float32 values (see `keras_params`).
+    Returns the list of epoch losses; with return_params=True, the
+    pair (losses, params) as in `fit_torch`, the params float64 arrays
+    holding Keras's float32 values (see `keras_params`).
     Defined in: Backprop from scratch, §Iris.
     """
     losses, model = _train_keras(

@@ -8,15 +8,20 @@ Conventions (row batches): X has one sample per row, shape (m, n_in);
 a layer computes Z = XW + b with W of shape (n_in, n_out) and b of
 shape (1, n_out), broadcast over the rows. Targets are one-hot rows Y
 of shape (m, k) or integer labels y of shape (m,). The loss is the MEAN
-cross-entropy over the batch, so every gradient here is that of the
-mean: the output layer's δ is (P − Y)/m.
+cross-entropy L = (1/m) Σ_i ℓ_i over the batch, ℓ_i that of row i, and
+every gradient here is a gradient of L. In particular each layer's
+δ = ∂L/∂Z has Z's shape (m, n_out), and its row i is (1/m) ∂ℓ_i/∂z_i:
+at the output δ = (P − Y)/m, which for m = 1 is `nn_python`'s p − y.
 
-Initialisation: He uniform for the ReLU layers, W ~ U(−√(6/n_in),
-√(6/n_in)), with biases 0.1 (a small positive bias keeps more ReLUs
-active at the start; Goodfellow, Bengio and Courville, Deep Learning,
-§8.4); Glorot uniform for the softmax layer, U(−√(6/(n_in + n_out)),
-...), with biases 0. Drawn in layer order from
-np.random.default_rng(seed).
+Initialisation, drawn layer by layer from np.random.default_rng(seed):
+ReLU layers He uniform, variance 2/n_in, so that E[z²] (over the draw
+of the weights and the input) is the same from one ReLU layer to the
+next (the argument: `nn_python.DenseLayer`), with biases RELU_BIAS =
+0.1, which keeps more ReLUs active at the start (Goodfellow, Bengio and
+Courville, Deep Learning, §8.4); the softmax layer Glorot uniform with
+biases 0.
+
+Input checks and parameter loading live in `gradbook.checks`.
 
 What it is not: a framework. No autograd, no optimiser but SGD, no
 layer but dense; `gradbook.nn_frameworks` builds the same network in
@@ -25,14 +30,21 @@ PyTorch and Keras to check this one.
 
 import numpy as np
 
-from gradbook.data import one_hot
-from gradbook.nn_python import summary_table
+from gradbook.checks import (
+    check_grads,
+    check_inputs,
+    check_params,
+    check_sizes,
+    check_targets,
+    sizes_of,
+    summary_table,
+)
+from gradbook.data import batch_order
 
-ACTIVATIONS = ("relu", "softmax", "linear")
 RELU_BIAS = 0.1  # the initial bias of a ReLU layer
 
 
-# ======== Activations, softmax and the loss ========
+# ======== ReLU and softmax ========
 def relu(Z):
     """ReLU elementwise: max(0, Z), any shape.
 
@@ -72,153 +84,34 @@ def log_softmax(Z):
     return Z_shift - np.log(np.exp(Z_shift).sum(axis=-1, keepdims=True))
 
 
-def _check_rows(M, name):
-    """Return M as a float array of shape (m, k), m ≥ 1, or raise."""
-    M = np.asarray(M, dtype=float)
-    if M.ndim != 2 or M.shape[0] == 0:
-        raise ValueError(
-            f"{name} must be a non-empty batch of shape (m, k); got shape "
-            f"{M.shape}"
-        )
-    return M
-
-
-def cross_entropy(P, Y):
-    """Mean cross-entropy −(1/m) Σ_i Σ_j Y_ij log P_ij from probabilities.
-
-    P: (m, k) probabilities; Y: one-hot rows (m, k) or labels (m,).
-    The textbook formula: it is inf if a true class has probability
-    exactly 0, which is why the model computes its loss from the
-    logits with `cross_entropy_from_logits`.
-    Defined in: Backprop from scratch, §Softmax and cross-entropy.
-    """
-    P = _check_rows(P, "P")
-    Y = check_targets(Y, P.shape[0], P.shape[1], P.dtype)
-    log_P = np.zeros_like(P)
-    with np.errstate(divide="ignore"):  # log 0 = −inf is the answer
-        np.log(P, out=log_P, where=Y > 0)
-    return float(-(Y * log_P).sum() / P.shape[0])
-
-
-def cross_entropy_from_logits(Z, Y):
-    """Mean cross-entropy from the scores Z (m, k), via log_softmax.
-
-    Y: one-hot rows (m, k) or labels (m,). Never inf or nan.
-    Defined in: Backprop from scratch, §Softmax and cross-entropy.
-    """
-    Z = _check_rows(Z, "Z")
-    Y = check_targets(Y, Z.shape[0], Z.shape[1], Z.dtype)
-    return float(-np.vdot(Y, log_softmax(Z)) / Z.shape[0])
-
-
-# ======== Checking inputs ========
-def check_inputs(X, n_in, dtype=np.float64):
-    """Return X as an array of shape (m, n_in), m ≥ 1, or raise."""
-    X = np.asarray(X, dtype=dtype)
-    if X.ndim != 2 or X.shape[1] != n_in:
-        hint = (
-            " (one sample: pass X.reshape(1, -1))"
-            if X.shape == (n_in,) else ""
-        )
-        raise ValueError(
-            f"X must be a batch of shape (m, {n_in}), one sample per row; "
-            f"got shape {X.shape}{hint}"
-        )
-    if X.shape[0] == 0:
-        raise ValueError(
-            f"empty batch: X has shape {X.shape}; need at least one row"
-        )
-    return X
-
-
-def check_targets(Y, m, k, dtype=np.float64):
-    """Return the targets as one-hot rows of shape (m, k), or raise.
-
-    Y: integer labels of shape (m,), each in 0..k-1, or rows of shape
-    (m, k), each non-negative and summing to 1 (one-hot, or any
-    probability row: the gradient P − Y holds for both).
-    """
-    Y = np.asarray(Y)
-    if Y.ndim == 1:
-        if Y.shape[0] != m:
-            raise ValueError(
-                f"expected {m} labels, one per row of X (shape ({m},)); "
-                f"got shape {Y.shape}"
-            )
-        return one_hot(Y, k).astype(dtype, copy=False)
-    if Y.ndim != 2 or Y.shape != (m, k):
-        raise ValueError(
-            f"Y must be one-hot rows of shape ({m}, {k}) or labels of "
-            f"shape ({m},); got shape {Y.shape}"
-        )
-    Y = Y.astype(dtype, copy=False)
-    sums = Y.sum(axis=1)
-    bad = np.flatnonzero((np.abs(sums - 1) > 1e-5) | np.any(Y < 0, axis=1))
-    if bad.size:
-        i = bad[0]
-        raise ValueError(
-            f"each row of Y must be one-hot (non-negative, summing to "
-            f"1); row {i} is {Y[i].tolist()} and sums to {sums[i]:g}"
-        )
-    return Y
-
-
-def batch_order(m, epochs, batch_size=None, shuffle_seed=0):
-    """The rows of each step, epoch by epoch: a list of index arrays.
-
-    batch_size None means the whole set as one batch. shuffle_seed
-    None keeps the order of the rows; an int draws each epoch's order
-    from one np.random.default_rng(shuffle_seed). The frameworks'
-    fits use this too, so all see the same batches in the same order.
-    """
-    if batch_size is None:
-        batch_size = m
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be ≥ 1; got {batch_size}")
-    rng = None if shuffle_seed is None else np.random.default_rng(
-        shuffle_seed
-    )
-    steps = []
-    for _ in range(epochs):
-        order = np.arange(m) if rng is None else rng.permutation(m)
-        steps.append(
-            [order[s:s + batch_size] for s in range(0, m, batch_size)]
-        )
-    return steps
-
-
 # ======== A dense layer ========
 class Dense:
     """A dense layer on a batch: Z = XW + b, then an activation.
 
-    W: (n_in, n_out), b: (1, n_out). activation: "relu", "softmax"
-    (the output layer: it also keeps log P for the loss) or "linear".
-    rng: a np.random.Generator for the initial W (He uniform for ReLU
-    and linear, Glorot uniform for softmax); b starts at RELU_BIAS =
-    0.1 in a ReLU layer, else at 0.
+    W: (n_in, n_out), b: (1, n_out). activation: "relu" (a hidden
+    layer) or "softmax" (the output layer: it also keeps log P for the
+    loss). rng: a np.random.Generator for the initial W (He uniform for
+    ReLU, Glorot uniform for softmax); b starts at RELU_BIAS = 0.1 in a
+    ReLU layer, at 0 in the softmax layer.
     Defined in: Dense layers, §A dense layer from scratch.
     """
 
     def __init__(self, n_in, n_out, activation="relu", rng=None,
                  dtype=np.float64):
-        if activation not in ACTIVATIONS:
+        if activation not in ("relu", "softmax"):
             raise ValueError(
-                f"activation must be one of {ACTIVATIONS}; got "
-                f"{activation!r}"
+                f"activation must be 'relu' or 'softmax'; got {activation!r}"
             )
         if rng is None:
             rng = np.random.default_rng(0)
         self.n_in, self.n_out = n_in, n_out
         self.activation = activation
-        if activation == "softmax":
-            limit = np.sqrt(6.0 / (n_in + n_out))
+        if activation == "relu":
+            limit, bias = np.sqrt(6.0 / n_in), RELU_BIAS
         else:
-            limit = np.sqrt(6.0 / n_in)
+            limit, bias = np.sqrt(6.0 / (n_in + n_out)), 0.0
         self.W = rng.uniform(-limit, limit, size=(n_in, n_out)).astype(dtype)
-        self.b = np.full(
-            (1, n_out), RELU_BIAS if activation == "relu" else 0.0,
-            dtype=dtype,
-        )
+        self.b = np.full((1, n_out), bias, dtype=dtype)
 
     def forward(self, A_prev):
         """A = activation(A_prev W + b); A_prev (m, n_in) -> A (m, n_out).
@@ -230,29 +123,25 @@ class Dense:
         self.Z = A_prev @ self.W
         self.Z += self.b
         if self.activation == "relu":
-            self.A = np.maximum(self.Z, 0)
-        elif self.activation == "softmax":
+            self.A = relu(self.Z)
+        else:
             self.log_A = log_softmax(self.Z)
             self.A = np.exp(self.log_A)
-        else:
-            self.A = self.Z
         return self.A
 
     def delta(self, grad_A):
-        """δ = ∂L/∂Z from ∂L/∂A (m, n_out), for an elementwise activation.
+        """A ReLU layer's δ = ∂L/∂Z = ∂L/∂A ⊙ relu′(Z); both (m, n_out).
 
-        ReLU: δ = ∂L/∂A ⊙ relu′(Z). The softmax layer's δ = (P − Y)/m
-        comes with the loss (see MLP.backward), not from here.
+        grad_A = ∂L/∂A comes from the layer above. The softmax layer's
+        δ = (P − Y)/m comes from the targets (see MLP._backward).
         Defined in: Backprop from scratch, §Backpropagation.
         """
-        if self.activation == "relu":
-            return grad_A * relu_derivative(self.Z)
-        if self.activation == "linear":
-            return grad_A
-        raise ValueError(
-            "the softmax layer's delta is (P − Y)/m, computed together "
-            "with the cross-entropy loss, not from ∂L/∂A"
-        )
+        if self.activation != "relu":
+            raise ValueError(
+                "only a ReLU layer's δ comes from ∂L/∂A; the softmax "
+                "layer's δ = (P − Y)/m comes from the targets"
+            )
+        return grad_A * relu_derivative(self.Z)
 
     def gradients(self, delta, need_grad_A_prev=True):
         """(grad_W, grad_b, grad_A_prev) from δ = ∂L/∂Z of shape (m, n_out).
@@ -289,61 +178,41 @@ class MLP:
     """
 
     def __init__(self, sizes, seed=0, dtype=np.float64):
-        sizes = list(sizes)
-        if len(sizes) < 2 or any(
-            isinstance(n, bool) or not isinstance(n, (int, np.integer))
-            or n < 1
-            for n in sizes
-        ):
-            raise ValueError(
-                f"sizes must be at least two positive ints [n_in, ..., "
-                f"k]; got {sizes}"
-            )
-        self.sizes = [int(n) for n in sizes]
+        self.sizes = check_sizes(sizes)
         self.dtype = np.dtype(dtype)
         rng = np.random.default_rng(seed)
-        n_layers = len(sizes) - 1
+        pairs = list(zip(self.sizes[:-1], self.sizes[1:]))
         self.layers = [
             Dense(n_in, n_out,
-                  "softmax" if number == n_layers else "relu", rng, dtype)
-            for number, (n_in, n_out) in enumerate(
-                zip(self.sizes[:-1], self.sizes[1:]), 1
-            )
+                  "softmax" if number == len(pairs) else "relu", rng, dtype)
+            for number, (n_in, n_out) in enumerate(pairs, 1)
         ]
 
     @classmethod
     def from_params(cls, params, dtype=np.float64):
         """An MLP with the given list of (W, b); sizes read off the Ws."""
-        params = [(np.asarray(W), np.asarray(b)) for W, b in params]
-        if not params or any(W.ndim != 2 for W, _ in params):
-            raise ValueError(
-                "params must be a non-empty list of (W, b) with 2-D W"
-            )
-        sizes = [params[0][0].shape[0]] + [W.shape[1] for W, _ in params]
-        model = cls(sizes, seed=0, dtype=dtype)
+        params = check_params(params)
+        model = cls(sizes_of(params), seed=0, dtype=dtype)
         model.set_params(params)
         return model
 
-    @property
-    def n_in(self):
-        return self.sizes[0]
-
-    @property
-    def n_out(self):
-        return self.sizes[-1]
-
     # ---- the passes, without input checks (fit checks once) ----
     def _forward(self, X):
+        """P (m, k) for a checked batch X (m, n_in); keeps each Z, A."""
         A = X
         for layer in self.layers:
             A = layer.forward(A)
         return A
 
     def _backward(self, Y):
-        """Gradients of the mean loss, after _forward on the same batch."""
+        """Gradients of the mean loss L: one (grad_W, grad_b) per layer.
+
+        Call after _forward on the batch; Y: its one-hot rows (m, k).
+        δ = ∂L/∂Z, shape (m, n_out), goes from the top layer down.
+        """
         output = self.layers[-1]
-        delta = output.A - Y  # (P − Y): softmax and cross-entropy fused
-        delta *= 1.0 / Y.shape[0]  # the loss is the mean over the batch
+        delta = output.A - Y  # P − Y: softmax and cross-entropy together
+        delta *= 1.0 / Y.shape[0]  # δ = (P − Y)/m: L is the batch mean
         grads = []
         for number in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[number]
@@ -355,10 +224,11 @@ class MLP:
         return grads
 
     def _loss(self, Y):
-        """Mean cross-entropy of the last forward pass: −ΣY·log P / m."""
+        """L of the last forward pass: −Σ Y ⊙ log P / m, from log P."""
         return float(-np.vdot(Y, self.layers[-1].log_A) / Y.shape[0])
 
     def _step(self, grads, lr):
+        """SGD: W ← W − lr·grad_W, b ← b − lr·grad_b, every layer."""
         for layer, (grad_W, grad_b) in zip(self.layers, grads):
             layer.W -= lr * grad_W
             layer.b -= lr * grad_b
@@ -369,15 +239,17 @@ class MLP:
 
         Defined in: Backprop from scratch, §The whole network.
         """
-        return self._forward(check_inputs(X, self.n_in, self.dtype)).copy()
+        return self._forward(check_inputs(X, self.sizes[0], self.dtype)).copy()
 
     def loss(self, X, Y):
-        """Mean cross-entropy over the batch (a float), from log P.
+        """L = −(1/m) Σ_i Σ_j Y_ij log P_ij, the batch's mean cross-entropy.
 
-        Y: one-hot rows (m, k) or integer labels (m,).
+        X: (m, n_in); Y: one-hot rows (m, k) or integer labels (m,).
+        Computed from log P (log_softmax), so it is finite even where a
+        probability underflows to 0. Returns a float.
         """
-        X = check_inputs(X, self.n_in, self.dtype)
-        Y = check_targets(Y, X.shape[0], self.n_out, self.dtype)
+        X = check_inputs(X, self.sizes[0], self.dtype)
+        Y = check_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         self._forward(X)
         return self._loss(Y)
 
@@ -390,43 +262,33 @@ class MLP:
         changes (that is `step`'s job).
         Defined in: Backprop from scratch, §Backpropagation.
         """
-        X = check_inputs(X, self.n_in, self.dtype)
-        Y = check_targets(Y, X.shape[0], self.n_out, self.dtype)
+        X = check_inputs(X, self.sizes[0], self.dtype)
+        Y = check_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         self._forward(X)
         return self._backward(Y)
 
     def step(self, grads, lr):
-        """SGD: W ← W − lr·grad_W and b ← b − lr·grad_b in every layer."""
-        if len(grads) != len(self.layers):
-            raise ValueError(
-                f"expected {len(self.layers)} (grad_W, grad_b) pairs, one "
-                f"per layer; got {len(grads)}"
-            )
-        for number, (layer, (grad_W, grad_b)) in enumerate(
-            zip(self.layers, grads), 1
-        ):
-            if (np.shape(grad_W) != layer.W.shape
-                    or np.shape(grad_b) != layer.b.shape):
-                raise ValueError(
-                    f"layer {number}: expected gradients of shapes "
-                    f"{layer.W.shape} and {layer.b.shape}; got "
-                    f"{np.shape(grad_W)} and {np.shape(grad_b)}"
-                )
+        """SGD: W ← W − lr·grad_W and b ← b − lr·grad_b in every layer.
+
+        grads: one (grad_W, grad_b) per layer, as `backward` returns.
+        """
+        check_grads(grads, self.sizes)
         self._step(grads, lr)
 
     def fit(self, X, Y, epochs, lr, batch_size=None, shuffle_seed=0):
         """Mini-batch SGD; return the mean loss of each epoch (a list).
 
+        X: (m, n_in); Y: one-hot rows (m, k) or labels (m,).
         batch_size None: the whole set is one batch. shuffle_seed: an
-        int shuffles each epoch (see `batch_order`); None keeps the
-        order, so batch_size=1, shuffle_seed=None is the original
-        code's per-sample SGD. An epoch's loss is the mean of the
-        samples' losses, each taken in the forward pass just before
+        int shuffles each epoch (see `gradbook.data.batch_order`);
+        None keeps the order, so batch_size=1, shuffle_seed=None is the
+        original code's per-sample SGD. An epoch's loss is the mean of
+        the samples' losses, each taken in the forward pass just before
         the step that uses it (as Keras reports it).
         Defined in: Backprop from scratch, §Training.
         """
-        X = check_inputs(X, self.n_in, self.dtype)
-        Y = check_targets(Y, X.shape[0], self.n_out, self.dtype)
+        X = check_inputs(X, self.sizes[0], self.dtype)
+        Y = check_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         m = X.shape[0]
         losses = []
         for batches in batch_order(m, epochs, batch_size, shuffle_seed):
@@ -460,7 +322,7 @@ class MLP:
         gradient of its loss is zero in that layer and every one below.
         Defined in: Backprop from scratch, §Dead ReLUs.
         """
-        self._forward(check_inputs(X, self.n_in, self.dtype))
+        self._forward(check_inputs(X, self.sizes[0], self.dtype))
         return [
             (layer.Z > 0).sum(axis=1)
             for layer in self.layers if layer.activation == "relu"
@@ -468,8 +330,8 @@ class MLP:
 
     def accuracy(self, X, y):
         """The fraction of rows whose predicted class is the label y."""
-        X = check_inputs(X, self.n_in, self.dtype)
-        y = check_targets(y, X.shape[0], self.n_out).argmax(axis=1)
+        X = check_inputs(X, self.sizes[0], self.dtype)
+        y = check_targets(y, X.shape[0], self.sizes[-1]).argmax(axis=1)
         return float(np.mean(self.predict(X) == y))
 
     def summary(self):
@@ -480,40 +342,13 @@ class MLP:
         """Copies of the parameters: a list of (W, b), W (n_in, n_out)."""
         return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
 
-    @property
-    def params(self):
-        """The same as get_params(): copies, safe to keep."""
-        return self.get_params()
-
     def set_params(self, params):
         """Load a list of (W, b): arrays or nested lists, shapes checked.
 
         W must be (n_in, n_out); b (1, n_out) or flat (n_out,). The
-        values are copied and cast to the model's dtype.
+        values are copied and cast to the model's dtype (see
+        `gradbook.checks.check_params`).
         """
-        if len(params) != len(self.layers):
-            raise ValueError(
-                f"expected {len(self.layers)} (W, b) pairs, one per "
-                f"layer; got {len(params)}"
-            )
-        new = []
-        for number, (layer, (W, b)) in enumerate(
-            zip(self.layers, params), 1
-        ):
-            W = np.array(W, dtype=self.dtype)
-            b = np.array(b, dtype=self.dtype)
-            if W.shape != layer.W.shape:
-                raise ValueError(
-                    f"layer {number}: W must have shape {layer.W.shape}; "
-                    f"got shape {W.shape}"
-                )
-            if b.shape == (layer.n_out,):
-                b = b.reshape(1, -1)
-            if b.shape != layer.b.shape:
-                raise ValueError(
-                    f"layer {number}: b must have shape {layer.b.shape} or "
-                    f"({layer.n_out},); got shape {b.shape}"
-                )
-            new.append((W, b))
-        for layer, (W, b) in zip(self.layers, new):
-            layer.W, layer.b = W, b
+        params = check_params(params, self.sizes)
+        for layer, (W, b) in zip(self.layers, params):
+            layer.W, layer.b = W.astype(self.dtype), b.astype(self.dtype)

@@ -16,18 +16,36 @@ Conventions (row vectors, as in the book's network chapters): one
 sample x is a list of n_in numbers; a layer computes z = xW + b with W
 a list of n_in rows of n_out numbers, W[i][j] the weight from input i
 to output j, and b a list of n_out numbers. A target y is a class label
-(an int in 0..k-1) or a one-hot list of length k.
+(an int in 0..k-1) or a one-hot list of length k. The loss of one
+sample is ℓ = −Σ_j y_j log p_j, and each layer's δ = ∂ℓ/∂z is a list of
+n_out numbers: `gradbook.nn_numpy`'s δ = ∂L/∂Z of a batch of m = 1.
+`batch_gradients` averages the samples' gradients, which gives the
+gradient of the mean loss L of a batch.
+
+Input checks and parameter loading live in `gradbook.checks` (which
+reads parameters given as NumPy arrays; the network itself uses none).
 
 What it is not: fast. `gradbook.nn_numpy` is the same network on
 mini-batches; the tests check that both give PyTorch's gradients.
 """
 
 import math
-import numbers
 import random
 
+from gradbook.checks import (
+    check_batch_size,
+    check_dataset,
+    check_grads,
+    check_params,
+    check_sample,
+    check_sizes,
+    sizes_of,
+    summary_table,
+    target_vector,
+)
 
-# ======== Activation functions ========
+
+# ======== ReLU and the log of softmax ========
 def relu(z):
     """ReLU elementwise: a_j = max(0, z_j). z: list of n numbers.
 
@@ -46,24 +64,13 @@ def relu_derivative(z):
     return [1.0 if z_j > 0 else 0.0 for z_j in z]
 
 
-def softmax(z):
-    """Probabilities p_j = exp(z_j − max z) / Σ_l exp(z_l − max z).
-
-    Subtracting max z changes nothing mathematically and keeps every
-    exponent ≤ 0, so math.exp never overflows. z: list of k scores;
-    returns a list of k probabilities summing to 1.
-    Defined in: Backprop from scratch, §A stable softmax.
-    """
-    z_max = max(z)
-    e = [math.exp(z_j - z_max) for z_j in z]
-    total = sum(e)
-    return [e_j / total for e_j in e]
-
-
 def log_softmax(z):
     """Log-probabilities log p_j = z_j − max z − log Σ_l exp(z_l − max z).
 
-    Finite even where p_j underflows to 0. z: list of k scores.
+    p = softmax(z) with p_j = exp(z_j) / Σ_l exp(z_l). Subtracting max z
+    changes nothing mathematically and keeps every exponent ≤ 0, so
+    math.exp never overflows; log p_j stays finite even where p_j
+    underflows to 0. z: list of k scores; returns a list of k floats.
     Defined in: Backprop from scratch, §A stable softmax.
     """
     z_max = max(z)
@@ -71,126 +78,21 @@ def log_softmax(z):
     return [z_j - z_max - log_total for z_j in z]
 
 
-def cross_entropy(p, y):
-    """The loss L = −Σ_j y_j log p_j of one sample, from probabilities.
-
-    p: list of k probabilities; y: a label in 0..k-1 or a one-hot list.
-    Returns math.inf if the true class has probability exactly 0; the
-    model uses `cross_entropy_from_logits`, which cannot.
-    Defined in: Backprop from scratch, §Softmax and cross-entropy.
-    """
-    y = target_vector(y, len(p))
-    loss = 0.0
-    for p_j, y_j in zip(p, y):
-        if y_j > 0:
-            loss -= y_j * (math.log(p_j) if p_j > 0 else -math.inf)
-    return loss
-
-
-def cross_entropy_from_logits(z, y):
-    """The same loss L = −Σ_j y_j log p_j, from the scores z (stable).
-
-    z: list of k scores; y: a label in 0..k-1 or a one-hot list.
-    Defined in: Backprop from scratch, §Softmax and cross-entropy.
-    """
-    y = target_vector(y, len(z))
-    return -sum(y_j * lp_j for y_j, lp_j in zip(y, log_softmax(z)) if y_j)
-
-
-# ======== Checking inputs ========
-def shape_of(x):
-    """The shape of a number, a (nested) list, or an array, as a tuple."""
-    if hasattr(x, "shape"):
-        return tuple(x.shape)
-    if isinstance(x, (list, tuple)):
-        return (len(x),) + (shape_of(x[0]) if len(x) else ())
-    return ()
-
-
-def check_sample(x, n_in):
-    """Return one sample x as a list of n_in floats, or raise ValueError."""
-    shape = shape_of(x)
-    if shape != (n_in,):
-        raise ValueError(
-            f"x must be one sample of shape ({n_in},), a list of {n_in} "
-            f"numbers; got shape {shape}"
-        )
-    return [float(x_i) for x_i in x]
-
-
-def target_vector(y, k):
-    """Return the target y as a list of k floats summing to 1.
-
-    y: a class label (an int in 0..k-1) or a one-hot list of length k
-    (any row of k non-negative numbers summing to 1 is accepted).
-    """
-    if isinstance(y, bool):
-        raise ValueError(f"y must be a label in 0..{k - 1}; got {y!r}")
-    if shape_of(y) == () and float(y) == int(y):
-        label = int(y)
-        if not 0 <= label < k:
-            raise ValueError(
-                f"label {label} is out of range: labels must be in "
-                f"0..{k - 1} for k = {k} classes"
-            )
-        return [1.0 if j == label else 0.0 for j in range(k)]
-    if shape_of(y) != (k,):
-        raise ValueError(
-            f"y must be a label in 0..{k - 1} or a one-hot row of shape "
-            f"({k},); got {y!r} of shape {shape_of(y)}"
-        )
-    y = [float(y_j) for y_j in y]
-    if min(y) < 0 or abs(sum(y) - 1.0) > 1e-6:
-        raise ValueError(
-            f"a one-hot row y must be non-negative and sum to 1; got "
-            f"{y} (sum {sum(y)})"
-        )
-    return y
-
-
-def check_batch(X, Y, n_in):
-    """Check a data set: a non-empty list of samples and as many targets."""
-    if len(X) == 0:
-        raise ValueError("empty batch: X has no samples (shape (0,))")
-    if len(X) != len(Y):
-        raise ValueError(
-            f"X has {len(X)} samples but Y has {len(Y)} targets: one "
-            f"target per sample"
-        )
-    for x in X:
-        check_sample(x, n_in)
-
-
-def summary_table(rows):
-    """Format a network summary; rows: (n_in, n_out, activation, params).
-
-    Shared by both forms of the MLP, so their summaries are identical.
-    Defined in: Dense layers, §Counting parameters.
-    """
-    sizes = " -> ".join(str(n) for n in [rows[0][0]] + [r[1] for r in rows])
-    lines = [
-        f"MLP {sizes}",
-        f"{'layer':>5}  {'inputs':>6}  {'outputs':>7}  "
-        f"{'activation':<10}  {'parameters':>10}",
-    ]
-    for number, (n_in, n_out, activation, params) in enumerate(rows, 1):
-        lines.append(
-            f"{number:>5}  {n_in:>6}  {n_out:>7}  {activation:<10}  "
-            f"{params:>10}"
-        )
-    total = sum(r[3] for r in rows)
-    lines.append(f"{'total':<36}{total:>10}")
-    return "\n".join(lines)
-
-
 # ======== Layers ========
 class DenseLayer:
     """A dense ReLU layer: z = xW + b, a = relu(z).
 
-    W: n_in lists of n_out weights; b: n_out biases. Initialised He
-    uniform, W[i][j] ~ U(−√(6/n_in), √(6/n_in)), so that the variance
-    of z stays about that of the layer's input, and b_j = 0.1, a small
-    positive bias that keeps more ReLUs active at the start.
+    W: n_in lists of n_out weights; b: n_out biases, b_j = 0.1 at the
+    start (a small positive bias keeps more ReLUs active). W is drawn He
+    uniform, W[i][j] ~ U(−r, r) with r = √(6/n_in), whose variance r²/3
+    is 2/n_in. What that variance preserves, with E taken over the
+    draw of the weights and the input: if the weights are independent,
+    of mean 0 and independent of the input x, and b = 0, then
+    E[z_j²] = (2/n_in) Σ_i E[x_i²]; if x = relu(z′) for the
+    previous layer's pre-activations z′, each symmetric about 0, then
+    E[x_i²] = E[z′_i²]/2, so E[z_j²] is the mean of the E[z′_i²]: the
+    second moment of the pre-activations is the same from one ReLU
+    layer to the next (He et al., 2015). A bias b_j adds b_j² to E[z_j²].
     Defined in: Backprop from scratch, §A dense layer.
     """
 
@@ -208,7 +110,7 @@ class DenseLayer:
         self.b = [self.initial_bias] * n_out
 
     def init_limit(self):
-        """He uniform: √(6/n_in), the right scale before a ReLU."""
+        """He uniform's bound √(6/n_in): weights of variance 2/n_in."""
         return math.sqrt(6.0 / self.n_in)
 
     def affine(self, x):
@@ -227,14 +129,14 @@ class DenseLayer:
         return self.a
 
     def delta(self, grad_a):
-        """δ = ∂L/∂z = ∂L/∂a ⊙ relu′(z) (elementwise); list of n_out."""
+        """δ = ∂ℓ/∂z = grad_a ⊙ relu′(z), grad_a = ∂ℓ/∂a; lists of n_out."""
         return [g * d for g, d in zip(grad_a, relu_derivative(self.z))]
 
     def gradients(self, delta):
-        """The layer's gradients from δ = ∂L/∂z, for the last input x.
+        """The layer's gradients from δ = ∂ℓ/∂z, for the last input x.
 
         grad_W[i][j] = x_i δ_j (n_in × n_out), grad_b = δ (n_out),
-        grad_x[i] = Σ_j W[i][j] δ_j (n_in): ∂L/∂x = δWᵀ, computed with
+        grad_x[i] = Σ_j W[i][j] δ_j (n_in): ∂ℓ/∂x = δWᵀ, computed with
         the weights of the forward pass (nothing has changed them).
         Defined in: Backprop from scratch, §Layer gradients.
         """
@@ -267,8 +169,10 @@ class SoftmaxLayer(DenseLayer):
     """The output layer: z = xW + b, p = softmax(z), with cross-entropy.
 
     Initialised Glorot uniform, U(−√(6/(n_in + n_out)), ...), and b = 0.
-    Its δ = ∂L/∂z = p − y comes from softmax and cross-entropy together
-    (the book's theorem), so it takes the target, not ∂L/∂p.
+    Its `delta` returns the same object as `DenseLayer.delta`, this
+    layer's δ = ∂ℓ/∂z, but from the target y: softmax and cross-entropy
+    differentiated together give δ = p − y (the book's theorem), so no
+    ∂ℓ/∂p is ever formed.
     Defined in: Backprop from scratch, §Softmax and cross-entropy.
     """
 
@@ -286,12 +190,12 @@ class SoftmaxLayer(DenseLayer):
         return self.a
 
     def loss(self, y):
-        """−Σ_j y_j log p_j for the last forward pass (stable)."""
+        """ℓ = −Σ_j y_j log p_j for the last forward pass (stable)."""
         y = target_vector(y, self.n_out)
         return -sum(y_j * lp_j for y_j, lp_j in zip(y, self.log_p) if y_j)
 
     def delta(self, y):
-        """δ = p − y: the gradient of the loss with respect to z."""
+        """δ = ∂ℓ/∂z = p − y, from the target y; a list of n_out."""
         y = target_vector(y, self.n_out)
         return [p_j - y_j for p_j, y_j in zip(self.a, y)]
 
@@ -316,12 +220,9 @@ class SequentialModel:
         self.layers.append(layer)
 
     @property
-    def n_in(self):
-        return self.layers[0].n_in
-
-    @property
-    def n_out(self):
-        return self.layers[-1].n_out
+    def sizes(self):
+        """[n_in, n_out of each layer...]: e.g. [4, 8, 8, 3]."""
+        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
 
     def forward(self, x):
         """p for one sample: x list of n_in numbers -> list of k probs."""
@@ -331,16 +232,17 @@ class SequentialModel:
         return a
 
     def loss(self, x, y):
-        """Cross-entropy of one sample (a float), from log-probabilities."""
+        """ℓ, the cross-entropy of one sample (a float), from log p."""
         self.forward(x)
         return self.layers[-1].loss(y)
 
     def backward(self, x, y):
-        """Gradients of one sample's loss: a list of (grad_W, grad_b).
+        """Gradients of one sample's loss ℓ: a list of (grad_W, grad_b).
 
         One pair per layer, first layer first; grad_W is n_in lists of
-        n_out numbers, grad_b a list of n_out. Runs forward first, and
-        changes no weight: all gradients use the same weights.
+        n_out numbers, grad_b a list of n_out. Runs forward first, then
+        carries δ = ∂ℓ/∂z down from the output's p − y. Changes no
+        weight: all gradients use the weights of the forward pass.
         Defined in: Backprop from scratch, §Backpropagation.
         """
         self.forward(x)
@@ -355,40 +257,32 @@ class SequentialModel:
         return grads
 
     def batch_gradients(self, X, Y):
-        """Gradients of the MEAN loss over samples X with targets Y.
+        """Gradients of the mean loss L = (1/m) Σ ℓ over m samples.
 
-        The average of `backward` over the samples, one at a time.
-        Returns (grads, mean loss) with grads as in `backward`.
+        X: m samples, Y: their m targets. The average of `backward`
+        over the samples, one at a time. Returns (grads, L) with grads
+        as in `backward`.
+        Defined in: Backprop from scratch, §Training.
         """
-        check_batch(X, Y, self.n_in)
-        total = None
+        check_dataset(X, Y, self.sizes[0])
+        m = len(X)
+        mean = [([[0.0] * layer.n_out for _ in range(layer.n_in)],
+                 [0.0] * layer.n_out) for layer in self.layers]
         loss = 0.0
         for x, y in zip(X, Y):
-            grads = self.backward(x, y)
-            loss += self.layers[-1].loss(y)
-            if total is None:
-                total = grads
-                continue
-            for (sum_W, sum_b), (grad_W, grad_b) in zip(total, grads):
-                for row_sum, row in zip(sum_W, grad_W):
+            for (mean_W, mean_b), (grad_W, grad_b) in zip(
+                    mean, self.backward(x, y)):
+                for row_mean, row in zip(mean_W, grad_W):
                     for j, g in enumerate(row):
-                        row_sum[j] += g
+                        row_mean[j] += g / m
                 for j, g in enumerate(grad_b):
-                    sum_b[j] += g
-        m = len(X)
-        mean = [
-            ([[g / m for g in row] for row in sum_W], [g / m for g in sum_b])
-            for sum_W, sum_b in total
-        ]
-        return mean, loss / m
+                    mean_b[j] += g / m
+            loss += self.layers[-1].loss(y) / m
+        return mean, loss
 
     def step(self, grads, lr):
         """SGD on every layer with the gradients from `backward`."""
-        if len(grads) != len(self.layers):
-            raise ValueError(
-                f"expected {len(self.layers)} (grad_W, grad_b) pairs, one "
-                f"per layer; got {len(grads)}"
-            )
+        check_grads(grads, self.sizes)
         for layer, (grad_W, grad_b) in zip(self.layers, grads):
             layer.step(grad_W, grad_b, lr)
 
@@ -404,9 +298,8 @@ class SequentialModel:
         in the forward pass just before the step that uses it.
         Defined in: Backprop from scratch, §Training.
         """
-        check_batch(X, Y, self.n_in)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be ≥ 1; got {batch_size}")
+        check_dataset(X, Y, self.sizes[0])
+        batch_size = check_batch_size(batch_size)
         order = list(range(len(X)))
         rng = None if shuffle_seed is None else random.Random(shuffle_seed)
         losses = []
@@ -437,49 +330,24 @@ class SequentialModel:
         return summary_table([layer.describe() for layer in self.layers])
 
     def get_params(self):
-        """Copies of the parameters: a list of (W, b) as lists."""
+        """Copies of the parameters: a list of (W, b) as lists.
+
+        W: n_in lists of n_out floats; b: a list of n_out floats.
+        """
         return [
             ([list(row) for row in layer.W], list(layer.b))
             for layer in self.layers
         ]
 
-    @property
-    def params(self):
-        """The same as get_params(): copies, safe to keep."""
-        return self.get_params()
-
     def set_params(self, params):
         """Load a list of (W, b): lists or NumPy arrays, W (n_in, n_out).
 
-        b may be flat (n_out,) or a row (1, n_out). Shapes are checked.
+        b may be flat (n_out,) or a row (1, n_out). Shapes are checked
+        (`gradbook.checks.check_params`); the values are copied.
         """
-        if len(params) != len(self.layers):
-            raise ValueError(
-                f"expected {len(self.layers)} (W, b) pairs, one per "
-                f"layer; got {len(params)}"
-            )
-        new = []
-        for number, (layer, (W, b)) in enumerate(
-            zip(self.layers, params), 1
-        ):
-            if shape_of(W) != (layer.n_in, layer.n_out):
-                raise ValueError(
-                    f"layer {number}: W must have shape ({layer.n_in}, "
-                    f"{layer.n_out}); got shape {shape_of(W)}"
-                )
-            if shape_of(b) == (1, layer.n_out):
-                b = b[0]
-            if shape_of(b) != (layer.n_out,):
-                raise ValueError(
-                    f"layer {number}: b must have shape ({layer.n_out},) "
-                    f"or (1, {layer.n_out}); got shape {shape_of(b)}"
-                )
-            new.append(
-                ([[float(w) for w in row] for row in W],
-                 [float(b_j) for b_j in b])
-            )
-        for layer, (W, b) in zip(self.layers, new):
-            layer.W, layer.b = W, b
+        params = check_params(params, self.sizes)
+        for layer, (W, b) in zip(self.layers, params):
+            layer.W, layer.b = W.tolist(), b[0].tolist()
 
 
 class MLP(SequentialModel):
@@ -493,32 +361,16 @@ class MLP(SequentialModel):
 
     def __init__(self, sizes, seed=0):
         super().__init__()
-        sizes = list(sizes)
-        if len(sizes) < 2 or any(
-            isinstance(n, bool) or not isinstance(n, numbers.Integral)
-            or n < 1
-            for n in sizes
-        ):
-            raise ValueError(
-                f"sizes must be at least two positive ints [n_in, ..., "
-                f"k]; got {sizes}"
-            )
-        sizes = [int(n) for n in sizes]
+        sizes = check_sizes(sizes)
         rng = random.Random(seed)
         for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
             self.add(DenseLayer(n_in, n_out, rng))
         self.add(SoftmaxLayer(sizes[-2], sizes[-1], rng))
-        self.sizes = sizes
 
     @classmethod
     def from_params(cls, params):
         """An MLP with the given list of (W, b); sizes read off the Ws."""
-        shapes = [shape_of(W) for W, _ in params]
-        if not shapes or any(len(shape) != 2 for shape in shapes):
-            raise ValueError(
-                f"params must be a non-empty list of (W, b) with each W "
-                f"of shape (n_in, n_out); got W shapes {shapes}"
-            )
-        model = cls([shapes[0][0]] + [shape[1] for shape in shapes])
+        params = check_params(params)
+        model = cls(sizes_of(params))
         model.set_params(params)
         return model
