@@ -308,20 +308,31 @@ def list_tables(name):
 
 
 def glued_values(name):
-    """name -> glued text/plain value, from the executed notebook."""
+    """name -> glued text/plain value, from the build's executed notebook.
+
+    The executed notebooks live in the build's jupyter-cache; the one
+    for `name` is the one whose code cells are the chapter's.
+    """
     html = os.environ.get("GRADBOOK_HTML")
     if not html:
         pytest.skip("set GRADBOOK_HTML to a built site to compare "
                     "numbers by hand with the executed ones")
-    path = Path(html).parent / "jupyter_execute" / f"{name}.ipynb"
-    if not path.exists():
-        pytest.skip(f"no executed notebook at {path}")
+    sources = [c.source for c in code_cells(name)]
+    cache = Path(html).parent / ".jupyter_cache" / "executed"
+    for path in sorted(cache.glob("*/base.ipynb")):
+        cells = [c for c in json.loads(path.read_text())["cells"]
+                 if c["cell_type"] == "code"]
+        if ["".join(c["source"]) for c in cells] == sources:
+            break
+    else:
+        pytest.skip(f"no executed notebook of {name} under {cache}")
     values = {}
-    for cell in json.loads(path.read_text())["cells"]:
+    for cell in cells:
         for output in cell.get("outputs", []):
-            key = output.get("metadata", {}).get("scrapbook", {})
-            if "name" in key and "text/plain" in output.get("data", {}):
-                values[key["name"]] = output["data"]["text/plain"]
+            record = output.get("metadata", {}).get("scrapbook", {})
+            key = record.get("mime_prefix", "") + "text/plain"
+            if "name" in record and key in output.get("data", {}):
+                values[record["name"]] = output["data"][key]
     return values
 
 
