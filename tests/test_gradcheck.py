@@ -117,3 +117,7 @@ def test_bad_gradient_shapes_raise():
     params = gradcheck.flatten(nn_numpy.MLP([4, 8, 8, 3]).get_params())
     with pytest.raises(ValueError, match="one gradient per parameter"):
         gradcheck.check_gradient(loss, params, params[:-1])
+    with pytest.raises(ValueError, match=r"got \[\(4, 8\), \(8,\)"):
+        gradcheck.directional_check(loss, params,
+                                    [params[0], params[1][0]] + params[2:],
+                                    np.random.default_rng(0))

@@ -69,6 +69,17 @@ def numerical_gradient(loss, params, h=H):
     return grads, kinks
 
 
+def _check_like(params, grads):
+    """Raise unless grads has one array of each parameter's shape."""
+    if len(grads) != len(params) or any(
+            np.shape(G) != np.shape(P) for G, P in zip(grads, params)):
+        raise ValueError(
+            f"expected one gradient per parameter, shapes "
+            f"{[np.shape(P) for P in params]}; got "
+            f"{[np.shape(G) for G in grads]}"
+        )
+
+
 def check_gradient(loss, params, grads, h=H, threshold=THRESHOLD):
     """Compare `grads` with central differences, array by array.
 
@@ -77,13 +88,7 @@ def check_gradient(loss, params, grads, h=H, threshold=THRESHOLD):
     whether every error is below `threshold`.
     Defined in: Backprop from scratch, §Gradient checking.
     """
-    if len(grads) != len(params) or any(
-            np.shape(G) != np.shape(P) for G, P in zip(grads, params)):
-        raise ValueError(
-            f"expected one gradient per parameter, shapes "
-            f"{[np.shape(P) for P in params]}; got "
-            f"{[np.shape(G) for G in grads]}"
-        )
+    _check_like(params, grads)
     numeric, kinks = numerical_gradient(loss, params, h)
     errors = [relative_error(np.asarray(G)[~K], N[~K])
               for G, N, K in zip(grads, numeric, kinks)]
@@ -98,6 +103,7 @@ def directional_check(loss, params, grads, rng, h=H):
     derivative from the gradient, and (L(θ + hv) − L(θ − hv)) / 2h.
     Defined in: Backprop from scratch, §Gradient checking.
     """
+    _check_like(params, grads)
     params = [np.asarray(P, dtype=np.float64) for P in params]
     v = [rng.standard_normal(P.shape) for P in params]
     norm = np.sqrt(sum(np.sum(V * V) for V in v))
@@ -110,12 +116,18 @@ def directional_check(loss, params, grads, rng, h=H):
 
 # ======== The book's MLP as a list of arrays ========
 def flatten(params):
-    """[(W¹, b¹), (W², b²), ...] -> [W¹, b¹, W², b², ...]."""
+    """[(W¹, b¹), (W², b²), ...] -> [W¹, b¹, W², b², ...].
+
+    Defined in: Backprop from scratch, §Gradient checking.
+    """
     return [np.asarray(P) for pair in params for P in pair]
 
 
 def pairs(arrays):
-    """[W¹, b¹, W², b², ...] -> [(W¹, b¹), (W², b²), ...]."""
+    """[W¹, b¹, W², b², ...] -> [(W¹, b¹), (W², b²), ...].
+
+    Defined in: Backprop from scratch, §Gradient checking.
+    """
     return list(zip(arrays[0::2], arrays[1::2]))
 
 
