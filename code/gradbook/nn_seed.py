@@ -32,7 +32,7 @@ Also added, at the end and marked as such: `build_model`,
 `train_quietly` and `get_params`, so the specimen can be built, trained
 and compared with the corrected networks without printing.
 
-Defined in: Backprop from scratch, §The original code and its mistakes.
+Defined in: The original code and its mistakes, §Running the original.
 """
 
 import math
