@@ -8,7 +8,7 @@ F : ℝⁿ → ℝᵐ with values of shape (m, 1) and Jacobian J of shape
 - Step, linear, quadratic, softmax, tanh, cross_entropy: maps of the
   book, each with its value, its JVP v ↦ Jv, its VJP u ↦ Jᵀu and its
   Jacobian written out by hand.
-- forward_mode, reverse_mode: a chain F = f_k ∘ … ∘ f_1 differentiated
+- forward_mode, reverse_mode: a chain F = F_k ∘ … ∘ F_1 differentiated
   in one pass, pushing a direction v from the input (forward) or
   pulling a direction u from the output (reverse).
 - jacobian_by_jvps, jacobian_by_vjps: the whole Jacobian, column by
@@ -28,12 +28,12 @@ from gradbook.quadform import check_square
 
 
 class Step(NamedTuple):
-    """One map f of a chain, with its derivative three ways.
+    """One map F_i of a chain, with its derivative three ways.
 
-    value(z): f(z), shape (m, 1), for z of shape (n, 1);
-    jvp(z, v): J_f(z) v, shape (m, 1), for v of shape (n, 1);
-    vjp(z, u): J_f(z)ᵀ u, shape (n, 1), for u of shape (m, 1);
-    jacobian(z): J_f(z), shape (m, n).
+    value(z): F_i(z), shape (m, 1), for z of shape (n, 1);
+    jvp(z, v): J_{F_i}(z) v, shape (m, 1), for v of shape (n, 1);
+    vjp(z, u): J_{F_i}(z)ᵀ u, shape (n, 1), for u of shape (m, 1);
+    jacobian(z): J_{F_i}(z), shape (m, n).
     Defined in: The chain rule and the two modes of automatic
     differentiation, §Forward and reverse mode.
     """
@@ -101,13 +101,16 @@ def softmax():
         s = _softmax(z)
         return s * v - s * (s.T @ v)
 
+    def jacobian(z):
+        s = _softmax(z)
+        return np.diag(s[:, 0]) - s @ s.T
+
     return Step(
         name="softmax",
         value=_softmax,
         jvp=jvp,
         vjp=jvp,  # J is symmetric: Jᵀu = Ju
-        jacobian=lambda z: np.diag(_softmax(z)[:, 0])
-        - _softmax(z) @ _softmax(z).T,
+        jacobian=jacobian,
     )
 
 
@@ -158,11 +161,11 @@ def cross_entropy(k):
 
 
 def forward_mode(steps, x, v):
-    """F(x) and J_F(x) v for F = f_k ∘ … ∘ f_1, in one forward pass.
+    """F(x) and J_F(x) v for F = F_k ∘ … ∘ F_1, in one forward pass.
 
-    steps: [f_1, …, f_k], Steps in the order they are applied;
+    steps: [F_1, …, F_k], Steps in the order they are applied;
     x: (n, 1); v: (n, 1), a direction in the input space.
-    Each step maps (z, t) to (f(z), J_f(z) t): the product
+    Each step maps (z, t) to (F_i(z), J_i t): the product
     J_k ⋯ J_1 v is formed right to left, along with the values.
     Returns (F(x), J v), shapes (m, 1) and (m, 1).
     Defined in: The chain rule and the two modes of automatic
@@ -175,9 +178,9 @@ def forward_mode(steps, x, v):
 
 
 def reverse_mode(steps, x, u):
-    """F(x) and J_F(x)ᵀ u for F = f_k ∘ … ∘ f_1: one pass each way.
+    """F(x) and J_F(x)ᵀ u for F = F_k ∘ … ∘ F_1: one pass each way.
 
-    steps: [f_1, …, f_k]; x: (n, 1); u: (m, 1), a direction in the
+    steps: [F_1, …, F_k]; x: (n, 1); u: (m, 1), a direction in the
     output space. The forward sweep stores the inputs z_0, …, z_{k−1}
     of the steps; the backward sweep forms uᵀ J_k ⋯ J_1 left to right,
     as the column J_1ᵀ ⋯ J_kᵀ u.
