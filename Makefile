@@ -55,6 +55,7 @@ pdf: $(SETUP)
 
 bench: $(SETUP)
 	$(PY) -m gradbook.bench --json book/data/bench.json
+	$(PY) -m gradbook.bench_modes --json book/data/modes.json
 
 lab: $(SETUP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/

@@ -325,17 +325,20 @@ def framework_groups(path):
     return groups + ([run] if run else [])
 
 
-def test_the_autograd_chapter_has_synced_tabs_with_outputs(
-    built_html, repo_root
+@pytest.mark.parametrize("chapter, at_least",
+                         [("autograd", 10), ("chain-rule", 4)])
+def test_the_framework_chapters_have_synced_tabs_with_outputs(
+    built_html, repo_root, chapter, at_least
 ):
-    groups = framework_groups(repo_root / "book" / "autograd.md")
-    assert len(groups) >= 10
+    groups = framework_groups(repo_root / "book" / f"{chapter}.md")
+    assert len(groups) >= at_least
     # Each step of this chapter is shown in both frameworks.
     for group in groups:
         tags = {t for c in group for t in c.metadata["tags"]}
         assert {"fw-pytorch", "fw-tensorflow"} <= tags
     html = BeautifulSoup(
-        (built_html / "book" / "autograd.html").read_text(), "html.parser"
+        (built_html / "book" / f"{chapter}.html").read_text(),
+        "html.parser",
     )
     # Every tab set, cells or library code, has both synced labels.
     for tab_set in tab_sets(html):

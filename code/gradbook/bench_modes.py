@@ -1,0 +1,266 @@
+"""What does a gradient cost: n JVPs (forward mode) or one VJP (reverse)?
+
+The scalar function is the book's loss on n scores z, the cross-entropy
+of softmax for class 0, f(z) = −log softmax(z)₀ = log Σⱼ exp(zⱼ) − z₀
+(`jacobians.cross_entropy(0)`): one evaluation costs O(n). For each n
+(1, 2, 4, …, 4096 by default) and each framework it times, in float64,
+one thread each (as `gradbook.bench` sets them):
+
+- one evaluation of f;
+- the gradient by forward mode: n JVPs, one per direction e₁, …, eₙ;
+- the gradient by reverse mode: one VJP with u = 1.
+
+PyTorch runs eagerly (torch.func.jvp, torch.func.vjp); TensorFlow runs
+each product inside a tf.function (a ForwardAccumulator, a
+GradientTape), traced once per n before timing, since eager
+TensorFlow spends milliseconds per call in Python. The two gradients
+are compared, so each row also says how far apart they came out.
+
+Run it with `python -m gradbook.bench_modes` (options: --help); it
+writes book/data/modes.json unless told otherwise. Timings vary from
+run to run and machine to machine: the chapter plots the saved file and
+never times anything itself. The file holds {"machine": ..., "rows":
+[...]}, as `gradbook.bench` writes it.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from gradbook.bench import cpu_model, set_threads
+
+N_VALUES = tuple(2**k for k in range(13))  # 1 … 4096
+FRAMEWORKS = ("pytorch", "tensorflow")
+NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}
+DEFAULT_JSON = Path(__file__).resolve().parents[2] / "book/data/modes.json"
+
+
+def best_time(call, repeats, warm_up=True):
+    """The best of `repeats` timed runs of call(), after one warm-up."""
+    if warm_up:
+        call()
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def torch_calls(z):
+    """For PyTorch, three functions of no argument: f, n JVPs, one VJP.
+
+    Each of the last two returns the gradient of f at z, shape (n, 1).
+    """
+    import torch
+
+    def f(z):
+        return torch.logsumexp(z, dim=0) - z[0]
+
+    z = torch.tensor(z)
+    n = z.shape[0]
+    directions = [column for column in torch.eye(n, dtype=z.dtype)
+                  .unsqueeze(-1)]  # e_1, …, e_n, each (n, 1)
+    one = torch.ones(1, dtype=z.dtype)
+
+    def n_jvps():
+        return np.array([[torch.func.jvp(f, (z,), (e,))[1].item()]
+                         for e in directions])
+
+    def one_vjp():
+        _, pullback = torch.func.vjp(f, z)
+        return pullback(one)[0].numpy()
+
+    return (lambda: f(z)), n_jvps, one_vjp
+
+
+def tf_calls(z):
+    """For TensorFlow, the same three functions, each in a tf.function."""
+    import tensorflow as tf
+
+    def f(z):
+        return tf.reduce_logsumexp(z, axis=0) - z[0]
+
+    spec = tf.TensorSpec(z.shape, tf.float64)
+
+    @tf.function(input_signature=[spec, spec])
+    def jvp(z, v):
+        with tf.autodiff.ForwardAccumulator(z, v) as acc:
+            y = f(z)
+        return acc.jvp(y)
+
+    @tf.function(input_signature=[spec])
+    def vjp(z):
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            y = f(z)
+        return tape.gradient(y, z, output_gradients=tf.ones_like(y))
+
+    f_compiled = tf.function(f, input_signature=[spec])
+    z = tf.constant(z)
+    n = z.shape[0]
+    eye = np.eye(n)
+    directions = [tf.constant(eye[:, [j]]) for j in range(n)]
+
+    def n_jvps():
+        return np.array([[jvp(z, e).numpy().item()] for e in directions])
+
+    def one_vjp():
+        return vjp(z).numpy()
+
+    return (lambda: f_compiled(z)), n_jvps, one_vjp
+
+
+def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=5,
+        jvp_repeats=2, seed=0):
+    """Time f, n JVPs and one VJP at each n; a list of dict rows.
+
+    Each row: framework, name, n, jvps (= n) and vjps (= 1), the passes
+    each mode made; seconds_f, seconds_jvps, seconds_vjp (best of
+    `repeats`); jvps_over_vjp and vjp_over_f, ratios of those times;
+    gradient_gap, max |gradient by JVPs − gradient by the VJP|.
+    Defined in: The chain rule and the two modes of automatic
+    differentiation, §The cost, measured.
+    """
+    unknown = set(frameworks) - set(FRAMEWORKS)
+    if unknown or not frameworks:
+        raise ValueError(
+            f"frameworks must be some of {FRAMEWORKS}; got "
+            f"{tuple(frameworks)}"
+        )
+    if not n_values or min(n_values) < 1:
+        raise ValueError(f"n_values must be sizes ≥ 1; got {n_values}")
+    makers = {"pytorch": torch_calls, "tensorflow": tf_calls}
+    rng = np.random.default_rng(seed)
+    threads = set_threads()
+    rows = []
+    try:
+        for n in n_values:
+            z = rng.standard_normal((n, 1))
+            for name in frameworks:
+                f, n_jvps, one_vjp = makers[name](z)
+                # The comparison is also the warm-up of the n JVPs.
+                gap = np.abs(n_jvps() - one_vjp()).max()
+                seconds_f = best_time(f, repeats)
+                seconds_jvps = best_time(n_jvps, jvp_repeats, False)
+                seconds_vjp = best_time(one_vjp, repeats)
+                rows.append({
+                    "framework": name,
+                    "name": NAMES[name],
+                    "n": n,
+                    "jvps": n,
+                    "vjps": 1,
+                    "seconds_f": seconds_f,
+                    "seconds_jvps": seconds_jvps,
+                    "seconds_vjp": seconds_vjp,
+                    "jvps_over_vjp": seconds_jvps / seconds_vjp,
+                    "vjp_over_f": seconds_vjp / seconds_f,
+                    "gradient_gap": float(gap),
+                    "threads": threads[name],
+                })
+    finally:
+        threads["_limiter"].restore_original_limits()
+        import torch
+
+        torch.set_num_threads(threads["_torch_before"])
+    return rows
+
+
+def machine(rows, repeats, jvp_repeats):
+    """Hardware, versions and run settings, as gradbook.bench records."""
+    import tensorflow as tf
+    import torch
+
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu": cpu_model(),
+        "machine": platform.machine(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pytorch": torch.__version__,
+        "tensorflow": tf.__version__,
+        "threads": {row["name"]: row["threads"] for row in rows},
+        "dtype": "float64",
+        "repeats": repeats,
+        "jvp_repeats": jvp_repeats,
+        "function": "f(z) = log sum_j exp(z_j) - z_0",
+        "utc": datetime.datetime.now(datetime.timezone.utc)
+        .isoformat(timespec="seconds"),
+    }
+
+
+def write_json(path, rows, repeats, jvp_repeats):
+    """Write {"machine": ..., "rows": rows} to path, atomically."""
+    path = Path(path)
+    result = {"machine": machine(rows, repeats, jvp_repeats),
+              "rows": rows}
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(result, indent=2) + "\n")
+    tmp.replace(path)
+    return result
+
+
+def report(rows):
+    """The rows as a table of text."""
+    lines = [f"{'framework':<11} {'n':>5} {'f':>9} {'n JVPs':>9} "
+             f"{'one VJP':>9} {'JVPs/VJP':>9} {'VJP/f':>6} {'gap':>8}"]
+    for row in rows:
+        lines.append(
+            f"{row['name']:<11} {row['n']:>5} {row['seconds_f']:>9.2e} "
+            f"{row['seconds_jvps']:>9.2e} {row['seconds_vjp']:>9.2e} "
+            f"{row['jvps_over_vjp']:>9.3g} {row['vjp_over_f']:>6.3g} "
+            f"{row['gradient_gap']:>8.1e}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m gradbook.bench_modes",
+        description="Time the gradient of a scalar function of n inputs "
+        "by n JVPs (forward mode) and by one VJP (reverse mode), in "
+        "PyTorch and TensorFlow, and save the times as JSON.",
+    )
+    parser.add_argument(
+        "--max-n", type=int, default=N_VALUES[-1],
+        help="largest n; n runs over the powers of 2 up to it "
+        f"(default {N_VALUES[-1]})",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=5,
+        help="timed runs of f and of the VJP, best kept (default 5)",
+    )
+    parser.add_argument(
+        "--jvp-repeats", type=int, default=2,
+        help="timed runs of the n JVPs, best kept (default 2)",
+    )
+    parser.add_argument(
+        "--json", metavar="PATH", default=str(DEFAULT_JSON),
+        help="where to write the machine and the rows (default: "
+        "book/data/modes.json); '-' writes nothing",
+    )
+    args = parser.parse_args(argv)
+    if min(args.max_n, args.repeats, args.jvp_repeats) < 1:
+        parser.error("--max-n, --repeats and --jvp-repeats must be ≥ 1")
+    n_values = [n for n in N_VALUES if n <= args.max_n]
+    n = N_VALUES[-1]
+    while n * 2 <= args.max_n:
+        n *= 2
+        n_values.append(n)
+    rows = run(n_values=n_values, repeats=args.repeats,
+               jvp_repeats=args.jvp_repeats)
+    print(report(rows))
+    if args.json != "-":
+        write_json(args.json, rows, args.repeats, args.jvp_repeats)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
