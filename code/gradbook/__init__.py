@@ -8,6 +8,7 @@ Each module belongs to a chapter of the book and uses its symbols:
 - nn_python: a plain-Python MLP, one sample at a time
 - nn_numpy: the same MLP in NumPy, on mini-batches
 - checks: input checks and parameter loading for both MLPs
+- descent: gradient descent, heavy ball and Newton on a quadratic
 - gradcheck: gradients checked against finite differences
 - data: the toy problem and Iris
 - bench: the speed of the MLP in each implementation
