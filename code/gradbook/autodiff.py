@@ -232,8 +232,8 @@ def jvp(y, tangents):
 
 # ======== checks, kept out of the way ========
 def _as_float_array(data):
-    if isinstance(data, np.ndarray) and data.dtype.kind == "f":
-        return data  # the common case, first: no copy, no conversion
+    if isinstance(data, (np.ndarray, np.floating)) and data.dtype.kind == "f":
+        return np.asarray(data)  # the common case first: no copy
     try:
         array = np.asarray(data)
     except (ValueError, TypeError) as error:
@@ -256,8 +256,9 @@ def _lift(other, x, op):
             raise ValueError(
                 f"@ needs matrices (m, n) and (n, p); got shapes {x.shape} "
                 f"and {other.shape}")
-    elif not all(a == b or a == 1 or b == 1
-                 for a, b in zip(x.shape[::-1], other.shape[::-1])):
+    elif x.shape != other.shape and not all(
+            a == b or a == 1 or b == 1
+            for a, b in zip(x.shape[::-1], other.shape[::-1])):
         raise ValueError(
             f"{op} needs shapes that broadcast; got {x.shape} and "
             f"{other.shape}")
