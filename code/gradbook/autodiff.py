@@ -155,6 +155,8 @@ class Tensor:
 
         Iterative depth-first search: no recursion limit, so a chain of
         any length works. Tensors with requires_grad False are left out.
+        Defined in: Build the machine: reverse mode from scratch, §The
+        backward pass.
         """
         order, visited, stack = [], set(), [(self, False)]
         while stack:

@@ -60,6 +60,8 @@ def tensors(params, dtype=np.float64):
     """A list of (W, b) arrays as leaf Tensors W1, b1, W2, ... (copies).
 
     b may be (n_out,) or (1, n_out); it becomes (1, n_out).
+    Defined in: Build the machine: reverse mode from scratch, §The
+    network on the engine.
     """
     return [
         (Tensor(np.array(W, dtype=dtype), name=f"W{number}"),
