@@ -219,13 +219,13 @@ def jvp(y, tangents):
     Defined in: Build the machine: reverse mode from scratch,
     §Forward mode on the same graph.
     """
-    dot = {}
+    dot = {}  # id of a tensor -> its tangent (None: zero)
     for node in y.topological_order():
+        if not node.parents:
+            dot[id(node)] = _check_tangent(node, tangents.get(node))
+            continue
         terms = [rule(dot[id(p)]) for p, rule in zip(node.parents, node.jvps)
                  if dot.get(id(p)) is not None]
-        if not node.parents:
-            terms = [_check_tangent(node, tangents.get(node))]
-        terms = [t for t in terms if t is not None]
         dot[id(node)] = (np.broadcast_to(sum(terms), node.shape)
                          if terms else None)
     result = dot[id(y)]
