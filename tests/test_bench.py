@@ -13,7 +13,7 @@ import gradbook  # noqa: F401  (quiet TensorFlow before Keras loads it)
 from gradbook import bench
 
 
-def test_run_times_all_four_at_both_sizes(tmp_path, capsys):
+def test_run_times_all_five_at_both_sizes(tmp_path, capsys):
     import keras  # after gradbook, which quiets TensorFlow's start
     import tensorflow as tf
 
@@ -34,7 +34,8 @@ def test_run_times_all_four_at_both_sizes(tmp_path, capsys):
         )
         assert row["ratio_to_pytorch"] > 0
     assert {r["batch_size"] for r in rows if r["size"] == "digits"} == {32}
-    assert [r["layers"] for r in rows][::4] == [[4, 8, 8, 3], [64, 128, 10]]
+    n = len(bench.IMPLEMENTATIONS)
+    assert [r["layers"] for r in rows][::n] == [[4, 8, 8, 3], [64, 128, 10]]
     assert all(r["ratio_to_pytorch"] == 1.0 for r in rows
                if r["implementation"] == "pytorch")
     saved = json.loads(path.read_text())
@@ -59,7 +60,8 @@ def test_run_times_all_four_at_both_sizes(tmp_path, capsys):
     assert datetime.timedelta(0) <= now - when < datetime.timedelta(
         minutes=10)
     printed = capsys.readouterr().out
-    for name in ("pure Python", "NumPy", "PyTorch", "Keras", "threads:"):
+    for name in ("pure Python", "NumPy", "our engine", "PyTorch", "Keras",
+                 "threads:"):
         assert name in printed
 
 

@@ -7,9 +7,11 @@ Each module belongs to a chapter of the book and uses its symbols:
 - frameworks: the same gradients through PyTorch and TensorFlow
 - nn_python: a plain-Python MLP, one sample at a time
 - nn_numpy: the same MLP in NumPy, on mini-batches
+- autodiff: a reverse-mode automatic differentiation engine over NumPy
+- nn_autodiff: the MLP on that engine, no gradient written by hand
 - checks: input checks and parameter loading for both MLPs
-- descent: gradient descent, heavy ball and Newton on a quadratic
 - gradcheck: gradients checked against finite differences
+- descent: gradient descent, heavy ball and Newton on a quadratic
 - data: the toy problem and Iris
 - bench: the speed of the MLP in each implementation
 - bench_modes: a gradient by n JVPs against one VJP, timed

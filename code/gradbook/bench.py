@@ -1,4 +1,4 @@
-"""How fast is the MLP in plain Python, NumPy, PyTorch and Keras?
+"""How fast is the MLP in plain Python, NumPy, the engine, PyTorch, Keras?
 
 Trains the same network, from the same initial weights, for the same
 number of SGD steps on the same batches in each implementation, in one
@@ -7,9 +7,11 @@ sizes: the toy network 4→8→8→3 on the toy problem (batch 4, the whole
 set), and 64→128→10 on scikit-learn's digits (batch 32).
 
 Each implementation trains through its own public fit: `MLP.fit` of
-`gradbook.nn_python` and `gradbook.nn_numpy`, `fit_torch` and Keras's
-`model.fit` (through `gradbook.nn_frameworks`). NumPy, PyTorch and
-Keras run in float32; plain Python has only float64. Every framework
+`gradbook.nn_python` and `gradbook.nn_numpy`, `fit` of
+`gradbook.nn_autodiff` (the MLP on the book's own reverse-mode engine,
+`gradbook.autodiff`), `fit_torch` and Keras's `model.fit` (through
+`gradbook.nn_frameworks`). NumPy, the engine, PyTorch and Keras run in
+float32; plain Python has only float64. Every framework
 gets ONE thread: NumPy's BLAS through threadpoolctl, PyTorch through
 torch.set_num_threads(1), TensorFlow through its intra- and inter-op
 thread settings (possible only before TensorFlow starts: `run` says
@@ -34,13 +36,14 @@ from pathlib import Path
 
 import numpy as np
 
-from gradbook import nn_frameworks, nn_numpy, nn_python
-from gradbook.data import digits_split, toy_problem
+from gradbook import nn_autodiff, nn_frameworks, nn_numpy, nn_python
+from gradbook.data import digits_split, one_hot, toy_problem
 
-IMPLEMENTATIONS = ("python", "numpy", "pytorch", "keras")
+IMPLEMENTATIONS = ("python", "numpy", "engine", "pytorch", "keras")
 NAMES = {
     "python": "pure Python",
     "numpy": "NumPy",
+    "engine": "our engine",
     "pytorch": "PyTorch",
     "keras": "Keras",
 }
@@ -122,6 +125,16 @@ def trainers(params, batch_size):
 
         return train
 
+    def engine(X, y):
+        tensors = nn_autodiff.tensors(params, dtype=np.float32)
+        X32 = X.astype(np.float32)
+        Y32 = one_hot(y, params[-1][0].shape[1]).astype(np.float32)
+
+        def train():
+            nn_autodiff.fit(tensors, X32, Y32, 1, LEARNING_RATE, batch_size)
+
+        return train
+
     def pytorch(X, y):
         def train():
             nn_frameworks.fit_torch(
@@ -148,8 +161,8 @@ def trainers(params, batch_size):
 
         return train
 
-    return {"python": python, "numpy": numpy_, "pytorch": pytorch,
-            "keras": keras_}
+    return {"python": python, "numpy": numpy_, "engine": engine,
+            "pytorch": pytorch, "keras": keras_}
 
 
 def params_sizes(params):
@@ -180,7 +193,7 @@ def run(steps=None, sizes=("toy", "digits"), implementations=IMPLEMENTATIONS,
     layers, batch_size, steps, implementation, name, dtype, seconds
     (best of `repeats` runs; pure Python: of `python_repeats`),
     samples_per_second, ratio_to_pytorch, threads.
-    Defined in: Backprop from scratch, §Speed.
+    Defined in: The original code and its mistakes, §Speed.
     """
     unknown = set(implementations) - set(IMPLEMENTATIONS)
     if unknown or not implementations:
@@ -265,7 +278,7 @@ def machine(rows):
     Keras, the threads each framework ran with and the steps of each
     size (both read off the rows), and the UTC date and time of the
     run (ISO 8601).
-    Defined in: Backprop from scratch, §Speed.
+    Defined in: The original code and its mistakes, §Speed.
     """
     import keras
     import tensorflow as tf
@@ -333,8 +346,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m gradbook.bench",
         description="Train the same MLP for the same number of SGD steps "
-        "in pure Python, NumPy, PyTorch and Keras; print samples per "
-        "second and the ratio to PyTorch.",
+        "in pure Python, NumPy, the book's engine, PyTorch and Keras; "
+        "print samples per second and the ratio to PyTorch.",
     )
     parser.add_argument(
         "--steps", type=int, default=None,
