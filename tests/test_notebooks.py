@@ -99,7 +99,9 @@ def test_ids_are_set_before_myst_nb_gets_the_notebook(tmp_path):
     nb, again = read_twice(tmp_path, chapter("T", "x = 1\n"))
     create = notebooks.with_cell_ids(create_client)
     assert create(nb, tmp_path / "chapter.md", "config") == "client"
-    assert create(again, tmp_path / "chapter.md", "config") == "client"
+    # myst-nb passes the path as a string
+    assert create(again, str(tmp_path / "chapter.md"), "config") \
+        == "client"
     assert seen[0] == seen[1]
     assert notebooks.with_cell_ids(create) is create
 

@@ -274,9 +274,11 @@ def _run(command, root, log_path, out):
     """Run jupyter-book, copying its output to `out` and `log_path` as
     it comes; returns (exit code, the log)."""
     chunks = []
-    with open(log_path, "w") as log:
+    with open(log_path, "w", buffering=1) as log:  # line by line
+        # Unbuffered: the log shows each step as it happens.
+        env = dict(build_env(root), PYTHONUNBUFFERED="1")
         proc = subprocess.Popen(
-            command, cwd=root, env=build_env(root),
+            command, cwd=root, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             errors="replace", start_new_session=True,
             preexec_fn=_die_with_parent)

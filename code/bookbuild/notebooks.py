@@ -28,6 +28,7 @@ import copy
 import functools
 import hashlib
 from collections import Counter
+from pathlib import PurePath
 
 from sphinx.errors import ExtensionError
 
@@ -87,7 +88,7 @@ def merge_notebook_streams(notebook):
 
 def _chapter(path):
     """The name a notebook's ids derive from: its file name, no suffix."""
-    return path.stem if path is not None else ""
+    return PurePath(path).stem if path is not None else ""
 
 
 def with_cell_ids(create_client):
