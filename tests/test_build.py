@@ -129,7 +129,7 @@ def test_every_fault_fails_the_build_and_each_is_reported(
     assert (f"book/also-raises.md:{line}: the code cell here raised "
             "ModuleNotFoundError") in report
     for name in ("warns", "stderr"):
-        assert re.search(rf"{name}\.md:\d+: WARNING: stderr was found in "
+        assert re.search(rf"{name}\.md:\d+: ERROR: stderr was found in "
                          r"the cell outputs of cell", report), report
     assert re.search(r"reference\.md:\d+: WARNING: undefined label: "
                      "'no-such-label'", report), report

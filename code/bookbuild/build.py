@@ -126,6 +126,9 @@ def _jupyter_book():
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 RULE = "------------------"  # nbclient's frame around the failing cell
+# myst-nb's pointer to its report, inside the staging folder (gone by
+# then): the report is summarised above and kept in _build/reports.
+SAVED_TRACEBACK = "Notebook exception traceback saved in:"
 ERROR_LINE = re.compile(r"^\w+(Error|Exception|Warning|Exit|Interrupt)\b")
 
 
@@ -186,7 +189,8 @@ def failure_report(root, reports, log, returncode=1):
         report.extend(cell_failure(root, docname, text))
     problems = [line for line in ANSI.sub("", log).splitlines()
                 if ("WARNING" in line or "ERROR" in line)
-                and not line.startswith("[IPKernelApp]")]
+                and not line.startswith("[IPKernelApp]")
+                and SAVED_TRACEBACK not in line]
     if problems:
         report.append("warnings and errors (each one fails the build):")
         report.extend("    " + line for line in problems)
@@ -360,8 +364,8 @@ def build(root, force=False, out=sys.stdout):
         if (staged / "html" / "reports").is_dir():
             shutil.copytree(staged / "html" / "reports", kept)
         print(f"\nBUILD FAILED after {seconds:.0f} s (exit {code}); the "
-              "previous site is kept. The log: "
-              f"{build_dir / 'build.log'}", file=out)
+              f"previous site is kept. The log: {build_dir / 'build.log'}"
+              f"; the tracebacks: {kept}", file=out)
         print(report, file=out)
         return code if code > 0 else 1
     except Stopped as stopped:
