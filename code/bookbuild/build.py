@@ -27,7 +27,9 @@ that the plain command does not keep:
 """
 
 import argparse
+import contextlib
 import ctypes
+import fcntl
 import hashlib
 import json
 import os
@@ -268,6 +270,29 @@ def _end(proc):
             continue
 
 
+@contextlib.contextmanager
+def _no_stop():
+    """Hold SIGTERM back while the site is swapped (a few renames)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def _only_build(build_dir):
+    """One build of a book at a time; yields False if one is running.
+    The lock goes with the process, however it ends."""
+    with open(build_dir / ".lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
 def _remove_stale_stages(build_dir):
     """Staging folders of builds that died (SIGKILL) or were stopped."""
     for stage in build_dir.glob(".stage-*"):
@@ -314,14 +339,25 @@ def build(root, force=False, out=sys.stdout):
               "successful build (use --force to rebuild)", file=out)
         return 0
 
+    build_dir.mkdir(exist_ok=True)
+    with _only_build(build_dir) as alone:
+        if not alone:
+            print(f"another build of {root} is running: wait for it",
+                  file=out)
+            return 1
+        return _staged_build(root, state, site_fp, exec_fp, out)
+
+
+def _staged_build(root, state, site_fp, exec_fp, out):
+    """Build into a staging folder; publish it if complete."""
+    build_dir = root / "_build"
+    html = build_dir / "html"
     cache = build_dir / ".jupyter_cache"
     if state.get("execution") != exec_fp and cache.exists():
         print("code/, the pins, the configuration or data changed since "
               "the last successful build: every chapter executes again",
               file=out)
         shutil.rmtree(cache)
-
-    build_dir.mkdir(exist_ok=True)
     (build_dir / STATE).unlink(missing_ok=True)
     _remove_stale_stages(build_dir)
     # Jupyter Book writes everything under <stage>/_build; the
@@ -345,12 +381,13 @@ def build(root, force=False, out=sys.stdout):
         seconds = time.monotonic() - start
         complete = code == 0 and (staged / "html" / "index.html").exists()
         if complete:
-            if (staged / "jupyter_execute").is_dir():
-                publish(staged / "jupyter_execute",
-                        build_dir / "jupyter_execute")
-            publish(staged / "html", html)
-            (build_dir / STATE).write_text(json.dumps(
-                {"site": site_fp, "execution": exec_fp}, indent=1))
+            with _no_stop():
+                if (staged / "jupyter_execute").is_dir():
+                    publish(staged / "jupyter_execute",
+                            build_dir / "jupyter_execute")
+                publish(staged / "html", html)
+                (build_dir / STATE).write_text(json.dumps(
+                    {"site": site_fp, "execution": exec_fp}, indent=1))
             print(f"book built in {seconds:.0f} s: "
                   f"{html / 'index.html'}", file=out)
             return 0
