@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make book   set up .venv, execute every chapter, build site and PDF
 #   make test   the same set-up and build, then the whole test suite
+#   make test-quick   the tests that need no build (under a minute)
 # Also: make lab, make pdf, make bench, make clean.
 
 PYTHON ?= python3.11
@@ -8,13 +9,16 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 SETUP  := $(VENV)/.setup-done
 
-.PHONY: book test lab pdf bench clean setup
+.PHONY: book test test-quick lab pdf bench clean setup
 
 book: $(SETUP)
 	$(PY) -m bookbuild.build
 
 test: book
 	$(PY) -m pytest
+
+test-quick: $(SETUP)
+	$(PY) -m pytest -m "not slow"
 
 pdf: $(SETUP)
 	$(PY) -m bookbuild.proofs
