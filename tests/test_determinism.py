@@ -1,8 +1,9 @@
 """Two clean builds of the book publish identical bytes.
 
 `make test` has just built the book into `_build` (from clean, on a
-fresh clone). This test copies the sources (no `_build`, no `.venv`)
-to a temporary directory, builds them from scratch there, and compares
+fresh clone). This test clones the repository into a temporary
+directory, copies the working tree's sources over it (no `_build`,
+no `.venv`), builds them from scratch there, and compares
 every published file, pages, downloadable notebooks, PDFs, figures,
 search index, byte for byte. Any unseeded random number, timing, memory
 address, random cell id, a print split differently by the kernel, or a
@@ -55,7 +56,11 @@ def test_a_clean_rebuild_publishes_identical_bytes(
     first = published(built_html)
     assert "index.html" in first
 
+    # A git clone (the PDF names the commit and its date), then the
+    # working tree's files over it, edits not yet committed too.
     clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--shared", str(repo_root),
+                    str(clone)], check=True)
     for rel in source_files(repo_root):
         (clone / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(repo_root / rel, clone / rel)
