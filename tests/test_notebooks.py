@@ -31,6 +31,25 @@ def test_only_consecutive_outputs_of_the_same_stream_merge():
         stream("c\nd\n")]
 
 
+def glue_record(name):
+    """What ``glue(name, value, display=False)`` leaves in a cell."""
+    prefix = "application/papermill.record/"
+    return nbformat.v4.new_output(
+        "display_data", data={prefix + "text/plain": "1"},
+        metadata={"scrapbook": {"mime_prefix": prefix, "name": name}})
+
+
+def test_a_hidden_glue_record_does_not_split_a_text():
+    shown = nbformat.v4.new_output(
+        "display_data", data={"text/plain": "1"},
+        metadata={"scrapbook": {"mime_prefix": "", "name": "shown"}})
+    outputs = [stream("a\n"), glue_record("x"), glue_record("y"),
+               stream("b\n"), shown, stream("c\n")]
+    assert notebooks.merge_streams(outputs) == [
+        stream("a\nb\n"), glue_record("x"), glue_record("y"), shown,
+        stream("c\n")]
+
+
 def test_merging_leaves_the_list_it_was_given_untouched():
     outputs = [stream("a\n"), stream("b\n")]
     before = copy.deepcopy(outputs)

@@ -56,21 +56,35 @@ def cell_ids(notebook, chapter):
 
 
 def merge_streams(outputs):
-    """`outputs` with each run of consecutive outputs of one stream
-    (``stdout`` or ``stderr``) joined into one; the text is kept as the
-    kernel sent it, and nothing else moves. Returns a new list."""
+    """`outputs` with each run of outputs of one stream (``stdout`` or
+    ``stderr``) joined into one, the text kept as the kernel sent it.
+
+    A run is broken by any output a reader sees, and not by the hidden
+    records of ``glue(..., display=False)``: two prints with a hidden
+    glue between them are one block of text, in Jupyter as on the page
+    (where myst-nb drops those records); the records follow the block.
+    Returns a new list; the outputs given are left as they were.
+    """
     merged = []
+    last_seen = None  # the last output a reader sees, in `merged`
     for output in outputs:
-        previous = merged[-1] if merged else None
-        if (output.get("output_type") == "stream" and previous is not None
-                and previous.get("output_type") == "stream"
-                and previous["name"] == output["name"]):
-            previous["text"] = _text(previous) + _text(output)
-        else:
-            merged.append(copy.copy(output)
-                          if output.get("output_type") == "stream"
-                          else output)
+        if (output.get("output_type") == "stream" and last_seen is not None
+                and last_seen.get("output_type") == "stream"
+                and last_seen["name"] == output["name"]):
+            last_seen["text"] = _text(last_seen) + _text(output)
+            continue
+        if output.get("output_type") == "stream":
+            output = copy.copy(output)
+        merged.append(output)
+        if not hidden(output):
+            last_seen = output
     return merged
+
+
+def hidden(output):
+    """Is `output` a glue record no reader sees (``display=False``)?"""
+    record = output.get("metadata", {}).get("scrapbook", {})
+    return bool(record.get("mime_prefix"))
 
 
 def _text(output):
