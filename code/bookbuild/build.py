@@ -360,13 +360,16 @@ def _staged_build(root, state, site_fp, exec_fp, out):
         shutil.rmtree(cache)
     (build_dir / STATE).unlink(missing_ok=True)
     _remove_stale_stages(build_dir)
-    # Jupyter Book writes everything under <stage>/_build; the
-    # execution cache is the book's own, shared through a link.
+    # Jupyter Book writes everything under <stage>/_build. Two folders
+    # are the book's own and outlive a build, shared through links: the
+    # execution cache, and the doctrees (--all reads every chapter
+    # afresh; the proofs PDF keeps its laid-out math there).
     stage = build_dir / f".stage-{os.getpid()}"
-    (stage / "_build").mkdir(parents=True)
-    cache.mkdir(exist_ok=True)
-    (stage / "_build" / ".jupyter_cache").symlink_to(cache)
     staged = stage / "_build"
+    staged.mkdir(parents=True)
+    for name in (".jupyter_cache", ".doctrees"):
+        (build_dir / name).mkdir(exist_ok=True)
+        (staged / name).symlink_to(build_dir / name)
 
     command = _jupyter_book() + ["build", str(root), "--all",
                                  "-W", "-n", "--keep-going",
