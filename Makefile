@@ -1,7 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make book   set up .venv, execute every chapter, build site and PDF
 #   make test   the same set-up and build, then the whole test suite
-#   make test-quick   the tests that need no build (under a minute)
+#   make test-quick   the tests that need no build (about a minute)
 # Also: make lab, make pdf, make bench, make clean.
 
 PYTHON ?= python3.11
