@@ -27,12 +27,12 @@ supported = $(filter $(SUPPORTED_PYTHONS),$(call python_version,$(1)))
 # Evaluated only by the targets that create the venv.
 PYTHON ?= $(firstword $(foreach p,$(addprefix python,$(SUPPORTED_PYTHONS)) python3,$(if $(call supported,$(p)),$(p))))
 
-.PHONY: help book test test-fast lab pdf bench clean setup
+.PHONY: help book test test-quick lab pdf bench clean setup
 
 help:  ## list the targets
 	@echo "make book    set up .venv, execute every chapter, build the site and PDFs"
 	@echo "make test    the same, then the whole test suite"
-	@echo "make test-fast  the tests that need no built book (about a minute)"
+	@echo "make test-quick  the tests that need no build (about a minute)"
 	@echo "make pdf     rebuild the PDFs from the built book"
 	@echo "make lab     JupyterLab with the chapters as notebooks"
 	@echo "make bench   measure the speed of every implementation (book/data/)"
@@ -47,7 +47,7 @@ test: book
 	$(PY) -m pytest
 
 # The quick loop for contributors: no build, no browser (see README).
-test-fast: $(SETUP)
+test-quick: $(SETUP)
 	$(PY) -m pytest -m "not slow"
 
 pdf: $(SETUP)

@@ -1,9 +1,11 @@
-"""Shared fixtures: where the repository and the built book are."""
+"""Shared fixtures: the repository, the built book, throw-away books."""
 
 import os
 from pathlib import Path
 
 import pytest
+
+from book_support import write_book
 
 # TensorFlow reads these when it is imported: set them before any test
 # module imports it (the same two the chapters set through gradbook).
@@ -33,3 +35,23 @@ def built_html():
             "(or set GRADBOOK_HTML to a built site)"
         )
     return html
+
+
+@pytest.fixture
+def throwaway_book(tmp_path):
+    """Write a throw-away book in the test's temporary directory.
+
+    Call it with `pages` (name -> chapter text, "index" first) and
+    optionally `config` (`_config.yml` text; the book's own if None);
+    it returns the book's root. Build it with `bookbuild.build` or
+    `book_support.jupyter_book`; tests that do are marked slow.
+    """
+    made = []
+
+    def make(pages, config=None):
+        root = write_book(tmp_path / f"book{len(made) or ''}", pages,
+                          config)
+        made.append(root)
+        return root
+
+    return make

@@ -1,45 +1,41 @@
-"""The strict build: faults fail it loudly, outputs never go stale.
+"""The strict build: faults fail it loudly, outputs never go stale, and
+the last good site survives every failure, stop and kill.
 
-Each test builds a throw-away book in a temporary directory with the
-book's real `_config.yml` (so the real strictness settings are what is
-tested) and one or two tiny chapters, through `bookbuild.build`, the
-driver behind `make book`.
+The slow tests build a throw-away book (the `throwaway_book` fixture)
+with the book's real `_config.yml` (so the real strictness settings are
+what is tested) and one or two tiny chapters, through `bookbuild.build`,
+the driver behind `make book`. The quick ones test the failure report
+and the swap on their own.
 """
 
 import io
 import json
-import shutil
-import textwrap
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
+from book_support import chapter
 from bookbuild import build
-from book_support import FRONT_MATTER
 
-
-def chapter(title, *cells, prose=""):
-    """A MyST notebook: a title, optional prose, then code cells."""
-    body = "".join(f"\n```{{code-cell}} ipython3\n{textwrap.dedent(c)}```\n"
-                   for c in cells)
-    return f"{FRONT_MATTER}# {title}\n\n{prose}\n{body}"
+slow = pytest.mark.slow
 
 
 @pytest.fixture
-def book(tmp_path, repo_root):
+def book(throwaway_book, repo_root):
     """A tiny book: the real _config.yml, an index, a `code/` module."""
-    root = tmp_path / "book-root"
-    (root / "book").mkdir(parents=True)
+    root = throwaway_book({
+        "index": chapter("Index", "import sys\nsys.path.insert(0, '../code')"
+                         "\nimport mini\nprint('value', mini.VALUE)\n"),
+        "two": chapter("Two", "print(2)\n"),
+    })
     (root / "code").mkdir()
-    shutil.copy(repo_root / "_config.yml", root / "_config.yml")
-    (root / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/index\nchapters:\n  - file: book/two\n"
-    )
     (root / "requirements.txt").write_text("numpy\n")
     (root / "code" / "mini.py").write_text("VALUE = 1\n")
-    (root / "book" / "index.md").write_text(chapter(
-        "Index", "import sys\nsys.path.insert(0, '../code')\n"
-        "import mini\nprint('value', mini.VALUE)\n"))
-    (root / "book" / "two.md").write_text(chapter("Two", "print(2)\n"))
     return root
 
 
@@ -62,7 +58,8 @@ def executed_output(root, name):
     )
 
 
-def test_a_good_book_builds_and_a_second_build_does_nothing(book):
+@slow
+def test_builds_only_what_changed_and_re_executes_when_code_does(book):
     code, log = run(book)
     assert code == 0, log
     assert (book / "_build" / "html" / "index.html").exists()
@@ -72,88 +69,7 @@ def test_a_good_book_builds_and_a_second_build_does_nothing(book):
     assert "book is up to date" in log
     assert "jupyter-book" not in log
 
-
-def test_a_cell_exception_fails_naming_chapter_line_and_cell(book):
-    (book / "book" / "two.md").write_text(
-        chapter("Two", "print('fine')\n", "ratio = 1 / 0\n"))
-    code, log = run(book)
-    assert code != 0
-    assert "BUILD FAILED" in log
-    line = (book / "book" / "two.md").read_text().splitlines().index(
-        "ratio = 1 / 0") + 1
-    assert (f"two.md:{line}: the code cell here raised ZeroDivisionError"
-            in log)
-    assert "    ratio = 1 / 0" in log
-
-
-def test_a_python_warning_in_a_cell_fails_the_build(book):
-    (book / "book" / "two.md").write_text(chapter(
-        "Two", "import warnings\nwarnings.warn('careful now')\n"))
-    code, log = run(book)
-    assert code != 0
-    assert "two.md:" in log
-    assert "stderr was found in the cell outputs of cell" in log
-
-
-def test_stderr_output_in_a_cell_fails_the_build(book):
-    (book / "book" / "two.md").write_text(chapter(
-        "Two", "import sys\nprint('oops', file=sys.stderr)\n"))
-    code, log = run(book)
-    assert code != 0
-    assert "stderr was found in the cell outputs of cell" in log
-
-
-def test_a_broken_reference_fails_the_build(book):
-    (book / "book" / "two.md").write_text(chapter(
-        "Two", "print(2)\n", prose="See {ref}`no-such-label`.\n"))
-    code, log = run(book)
-    assert code != 0
-    assert "two.md:" in log
-    assert "undefined label: 'no-such-label'" in log
-
-
-def test_a_sphinx_warning_fails_the_build(book):
-    (book / "book" / "two.md").write_text(chapter(
-        "Two", "print(2)\n", prose="```{no-such-directive}\n```\n"))
-    code, log = run(book)
-    assert code != 0
-    assert "Unknown directive type" in log
-
-
-def test_a_failure_after_success_keeps_the_site_and_is_not_forgotten(book):
-    assert run(book)[0] == 0
-    index = (book / "_build" / "html" / "index.html").read_text()
-    (book / "book" / "two.md").write_text(chapter("Two", "1 / 0\n"))
-    assert run(book)[0] != 0
-    # The last good site is still there ...
-    assert (book / "_build" / "html" / "index.html").read_text() == index
-    # ... and the next build does not trust the failed one's silence.
-    (book / "book" / "two.md").write_text(chapter("Two", "print(3)\n"))
-    code, log = run(book)
-    assert code == 0, log
-    assert "book is up to date" not in log
-
-
-def test_editing_code_re_executes_every_chapter(book):
-    assert run(book)[0] == 0
-    (book / "code" / "mini.py").write_text("VALUE = 2\n")
-    code, log = run(book)
-    assert code == 0, log
-    assert "every chapter executes again" in log
-    assert "value 2" in executed_output(book, "index")
-
-
-def test_changing_the_pins_re_executes_every_chapter(book):
-    assert run(book)[0] == 0
-    (book / "requirements.txt").write_text("numpy==2.4.6\n")
-    code, log = run(book)
-    assert code == 0, log
-    assert "every chapter executes again" in log
-    assert "Executing notebook" in log
-
-
-def test_editing_prose_rebuilds_without_re_executing(book):
-    assert run(book)[0] == 0
+    # Prose: the site is rebuilt, nothing executes.
     text = (book / "book" / "two.md").read_text()
     (book / "book" / "two.md").write_text(text + "\nMore prose.\n")
     code, log = run(book)
@@ -162,3 +78,205 @@ def test_editing_prose_rebuilds_without_re_executing(book):
     assert "Executing notebook" not in log
     assert "More prose." in (
         book / "_build" / "html" / "book" / "two.html").read_text()
+
+    # code/: every chapter executes again, with the new code.
+    (book / "code" / "mini.py").write_text("VALUE = 2\n")
+    code, log = run(book)
+    assert code == 0, log
+    assert "every chapter executes again" in log
+    assert "value 2" in executed_output(book, "index")
+
+    # The pins: the same.
+    (book / "requirements.txt").write_text("numpy==2.4.6\n")
+    code, log = run(book)
+    assert code == 0, log
+    assert "every chapter executes again" in log
+    assert "Executing notebook" in log
+
+
+def line_of(path, text):
+    return path.read_text().splitlines().index(text) + 1
+
+
+@slow
+def test_every_fault_fails_the_build_and_each_is_reported(
+        throwaway_book):
+    """Each kind of fault in its own chapter, one build: --keep-going
+    goes on after the first, and the report names every one."""
+    root = throwaway_book({
+        "index": chapter("Index", "print(1)\n"),
+        "raises": chapter("Raises", "print('fine')\n", "ratio = 1 / 0\n"),
+        "warns": chapter("Warns",
+                         "import warnings\nwarnings.warn('careful now')\n"),
+        "stderr": chapter("Stderr",
+                          "import sys\nprint('oops', file=sys.stderr)\n"),
+        "reference": chapter("Reference", "print(2)\n",
+                             prose="See {ref}`no-such-label`.\n"),
+        "directive": chapter("Directive", "print(2)\n",
+                             prose="```{no-such-directive}\n```\n"),
+        "also-raises": chapter("Also", "import nothing_of_that_name\n"),
+    })
+    code, log = run(root)
+    assert code != 0
+    assert "BUILD FAILED" in log
+    report = log[log.index("BUILD FAILED"):]
+    book = root / "book"
+    line = line_of(book / "raises.md", "ratio = 1 / 0")
+    assert (f"book/raises.md:{line}: the code cell here raised "
+            "ZeroDivisionError: division by zero") in report
+    assert "    ratio = 1 / 0" in report
+    line = line_of(book / "also-raises.md", "import nothing_of_that_name")
+    assert (f"book/also-raises.md:{line}: the code cell here raised "
+            "ModuleNotFoundError") in report
+    for name in ("warns", "stderr"):
+        assert re.search(rf"{name}\.md:\d+: ERROR: stderr was found in "
+                         r"the cell outputs of cell", report), report
+    assert re.search(r"reference\.md:\d+: WARNING: undefined label: "
+                     "'no-such-label'", report), report
+    assert re.search(r"directive\.md:\d+: WARNING: Unknown directive type",
+                     report), report
+    assert not (root / "_build" / "html").exists()
+    assert (root / "_build" / "reports" / "book" / "raises.err.log") \
+        .is_file()
+
+
+def start_build(root):
+    """`python -m bookbuild.build` on `root`, as `make book` runs it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bookbuild.build", "--root", str(root)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+
+
+def wait_for(predicate, seconds=240):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def stage_dirs(root):
+    return sorted((root / "_build").glob(".stage-*"))
+
+
+@slow
+def test_the_last_good_site_survives_stop_kill_and_failure(book):
+    """SIGTERM and SIGKILL to the build while a chapter executes, then
+    jupyter-book killed under it, then a failing build: the pages of
+    the last good build stay byte for byte, the whole time."""
+    assert run(book)[0] == 0
+    html = book / "_build" / "html"
+    pages = {p: p.read_bytes() for p in (html / "index.html",
+                                          html / "book" / "two.html")}
+
+    def site_intact():
+        for path, content in pages.items():
+            assert path.read_bytes() == content, path
+
+    # A chapter that is still executing when the build is stopped.
+    (book / "book" / "two.md").write_text(chapter(
+        "Two", "import time\nprint('started', flush=True)\n"
+        "time.sleep(120)\n"))
+    log = book / "_build" / "build.log"
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        log.unlink(missing_ok=True)
+        proc = start_build(book)
+        # The kernel is running the chapter: the staged build is
+        # half-written; the served site is the old one, whole.
+        wait_for(lambda: log.exists() and "Executing notebook"
+                 in log.read_text() and "two" in log.read_text())
+        site_intact()
+        proc.send_signal(sig)
+        output = proc.communicate(timeout=60)[0]
+        site_intact()
+        if sig == signal.SIGTERM:
+            assert proc.returncode == 128 + signal.SIGTERM, output
+            assert "BUILD STOPPED by SIGTERM" in output
+            assert not stage_dirs(book)
+        else:
+            assert proc.returncode == -signal.SIGKILL
+
+    # jupyter-book itself killed under the build: its log cut short.
+    (book / "book" / "two.md").write_text(chapter(
+        "Two", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"))
+    code, out = run(book)
+    assert code != 0
+    assert "jupyter-book was killed by signal 9" in out
+    site_intact()
+
+    # A failing build after all that: fails, cleans up, keeps the site.
+    (book / "book" / "two.md").write_text(chapter("Two", "1 / 0\n"))
+    code, out = run(book)
+    assert code != 0
+    assert "ZeroDivisionError" in out
+    site_intact()
+    assert not stage_dirs(book)
+    # ... and the next build does not trust the failed one's silence.
+    (book / "book" / "two.md").write_text(chapter("Two", "print(3)\n"))
+    code, out = run(book)
+    assert code == 0, out
+    assert "book is up to date" not in out
+    assert "3" in executed_output(book, "two")
+
+
+# The report alone: any log, any report folder, never an exception.
+
+TRACEBACK = """\
+An error occurred while executing the following cell:
+------------------
+x = 1
+ratio = x / 0
+------------------
+
+\x1b[0;31mZeroDivisionError\x1b[0m: division by zero
+"""
+
+
+def report_for(tmp_path, traceback, log=""):
+    reports = tmp_path / "reports" / "book"
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "two.err.log").write_text(traceback)
+    return build.failure_report(tmp_path, tmp_path / "reports", log)
+
+
+def test_a_report_names_file_line_exception_and_cell(tmp_path):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "two.md").write_text(
+        "# Two\n\n```{code-cell} ipython3\nx = 1\nratio = x / 0\n```\n")
+    report = report_for(tmp_path, TRACEBACK,
+                        "book/two.md: WARNING: Executing notebook failed\n")
+    assert report.splitlines()[:3] == [
+        "book/two.md:4: the code cell here raised ZeroDivisionError: "
+        "division by zero", "    x = 1", "    ratio = x / 0"]
+    assert "book/two.md: WARNING: Executing notebook failed" in report
+
+
+@pytest.mark.parametrize("cut", [0, 20, 60, 75, len(TRACEBACK) - 5])
+def test_a_truncated_traceback_or_log_still_gives_a_report(tmp_path, cut):
+    report = report_for(tmp_path, TRACEBACK[:cut],
+                        log="Running Sphinx\nbook/two.md: WARN")
+    assert "book/two" in report
+
+
+def test_an_empty_log_and_no_reports_still_give_a_report(tmp_path):
+    report = build.failure_report(tmp_path, tmp_path / "none", "", -9)
+    assert "killed by signal 9" in report
+    report = build.failure_report(tmp_path, tmp_path / "none", "", 2)
+    assert "exited with code 2" in report and "printed nothing" in report
+
+
+def test_publishing_swaps_the_whole_folder(tmp_path):
+    live, new = tmp_path / "html", tmp_path / "stage" / "html"
+    live.mkdir()
+    (live / "index.html").write_text("old")
+    (live / "gone.html").write_text("old only")
+    new.mkdir(parents=True)
+    (new / "index.html").write_text("new")
+    build.publish(new, live)
+    assert (live / "index.html").read_text() == "new"
+    assert not (live / "gone.html").exists()
+    assert not new.exists()
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    build.publish(fresh, tmp_path / "absent")
+    assert (tmp_path / "absent").is_dir()

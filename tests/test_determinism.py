@@ -1,22 +1,25 @@
-"""Two clean builds of the book give identical executed notebooks.
+"""Two clean builds of the book publish identical bytes.
 
-`make test` has just built the book into `_build`. This test copies the
-sources (no `_build`, no `.venv`) to a temporary directory, builds them
-from scratch there, and compares every executed notebook cell by cell.
-Any unseeded random number, timing, memory address or dictionary-order
-accident in a chapter shows up here as a difference.
+`make test` has just built the book into `_build` (from clean, on a
+fresh clone). This test clones the repository into a temporary
+directory, copies the working tree's sources over it (no `_build`,
+no `.venv`), builds them from scratch there, and compares
+every published file, pages, downloadable notebooks, PDFs, figures,
+search index, byte for byte. Any unseeded random number, timing, memory
+address, random cell id, a print split differently by the kernel, or a
+path of the machine in an output shows up here as a difference.
 """
 
+import difflib
 import io
-import json
 import shutil
 import subprocess
 
-import nbformat
 import pytest
-from jupyter_cache import get_cache
 
 from bookbuild import build
+
+pytestmark = pytest.mark.slow
 
 
 def source_files(root):
@@ -28,69 +31,52 @@ def source_files(root):
     return [p for p in listing.split("\0") if p and (root / p).is_file()]
 
 
-def merged(outputs):
-    """Outputs with consecutive stream outputs of one stream joined.
-
-    ipykernel flushes stdout on a timer, so one print may arrive as one
-    output or two; the site merges them (nb_merge_streams), and so does
-    this comparison.
-    """
-    result = []
-    for out in outputs:
-        if (out.get("output_type") == "stream" and result
-                and result[-1].get("output_type") == "stream"
-                and result[-1]["name"] == out["name"]):
-            result[-1] = dict(result[-1], text="".join(result[-1]["text"])
-                              + "".join(out["text"]))
-        elif out.get("output_type") == "stream":
-            result.append(dict(out, text="".join(out["text"])))
-        else:
-            result.append(out)
-    return result
+def published(html):
+    """Every file of a built site: relative path -> bytes."""
+    return {p.relative_to(html).as_posix(): p.read_bytes()
+            for p in sorted(html.rglob("*")) if p.is_file()}
 
 
-def cells(notebook_path, cache_path):
-    """The code cells of an executed notebook: source and outputs.
+def first_difference(name, a, b):
+    """A few lines around where two versions of a file part."""
+    try:
+        a_lines = a.decode().splitlines()
+        b_lines = b.decode().splitlines()
+    except UnicodeDecodeError:
+        at = next(i for i, (x, y) in enumerate(zip(a + b"\0", b + b"\1"))
+                  if x != y)
+        return f"{name}: binary, first differs at byte {at}"
+    diff = difflib.unified_diff(a_lines, b_lines, "first", "second",
+                                n=1, lineterm="")
+    return f"{name}:\n" + "\n".join(line[:200] for line in list(diff)[:12])
 
-    When a chapter came from the execution cache, myst-nb writes its
-    notebook without outputs; they are taken from the cache, as the
-    site's downloads do.
-    """
-    nb = nbformat.read(notebook_path, as_version=4)
-    _, nb = get_cache(str(cache_path)).merge_match_into_notebook(nb)
-    return [
-        {"source": c["source"], "outputs": merged(c.get("outputs", []))}
-        for c in nb["cells"] if c["cell_type"] == "code"
-    ]
 
-
-@pytest.mark.slow
-def test_a_clean_rebuild_executes_to_identical_outputs(
+def test_a_clean_rebuild_publishes_identical_bytes(
         repo_root, built_html, tmp_path):
-    first = repo_root / "_build" / "jupyter_execute"
-    notebooks = sorted(first.rglob("*.ipynb"))
-    assert notebooks, f"no executed notebooks under {first}"
+    first = published(built_html)
+    assert "index.html" in first
 
+    # A git clone (the PDF names the commit and its date), then the
+    # working tree's files over it, edits not yet committed too.
     clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--shared", str(repo_root),
+                    str(clone)], check=True)
     for rel in source_files(repo_root):
         (clone / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(repo_root / rel, clone / rel)
     log = io.StringIO()
     assert build.build(clone, out=log) == 0, log.getvalue()[-5000:]
+    second = published(clone / "_build" / "html")
 
-    second = clone / "_build" / "jupyter_execute"
-    differences = []
-    for nb in notebooks:
-        rel = nb.relative_to(first)
-        ours = cells(nb, repo_root / "_build" / ".jupyter_cache")
-        theirs = cells(second / rel, clone / "_build" / ".jupyter_cache")
-        assert len(ours) == len(theirs), f"{rel}: cell count differs"
-        for i, (a, b) in enumerate(zip(ours, theirs), start=1):
-            if a != b:
-                differences.append(
-                    f"{rel}, code cell {i}:\n  first:  "
-                    f"{json.dumps(a['outputs'])[:300]}\n  second: "
-                    f"{json.dumps(b['outputs'])[:300]}"
-                )
-    assert not differences, "outputs differ between two clean builds:\n" \
-        + "\n".join(differences)
+    assert sorted(first) == sorted(second), (
+        f"only in the first: {sorted(set(first) - set(second))}; "
+        f"only in the second: {sorted(set(second) - set(first))}")
+    differ = [name for name in first if first[name] != second[name]]
+    assert not differ, (
+        f"{len(differ)} of {len(first)} published files differ between "
+        "two clean builds:\n" + "\n".join(
+            first_difference(name, first[name], second[name])
+            for name in differ[:8]))
+    notebooks = [name for name in first if name.endswith(".ipynb")]
+    pdfs = [name for name in first if name.endswith(".pdf")]
+    assert notebooks and pdfs  # the downloads are among what is compared

@@ -66,6 +66,7 @@ def lab(repo_root, tmp_path_factory):
     proc.wait(timeout=20)
 
 
+@pytest.mark.slow
 def test_markdown_chapters_open_as_notebooks_by_default(lab):
     settings = get(f"{lab}/lab/api/settings/{labsetup.DOCMANAGER}")
     # JupyterLab applies environment overrides as the schema's defaults;
@@ -76,6 +77,7 @@ def test_markdown_chapters_open_as_notebooks_by_default(lab):
     assert viewers["myst"] == "Jupytext Notebook"
 
 
+@pytest.mark.slow
 def test_a_chapter_is_served_as_a_notebook(lab):
     model = get(f"{lab}/api/contents/book/intro.md?type=notebook")
     assert model["type"] == "notebook"

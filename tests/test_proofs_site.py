@@ -24,6 +24,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "proofs"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 EPOCH = "1700000000"
 
+pytestmark = pytest.mark.slow
+
 
 def build(source: Path, out: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)

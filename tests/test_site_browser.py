@@ -25,7 +25,7 @@ import pytest
 from site_support import (CHROMIUM_ARGS, all_pages, chapter_pages,
                           chromium_or_skip, serve, soup)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DESKTOP, PHONE = 1200, 390
 RAW_TEX = re.compile(r"\$\$|\\frac|\\begin\{")

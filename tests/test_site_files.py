@@ -47,6 +47,8 @@ def fetched_urls(page):
         for url in CSS_URL.findall(CSS_COMMENT.sub("", text)):
             yield "inline CSS", url
 
+pytestmark = pytest.mark.slow
+
 
 def test_no_page_loads_anything_from_another_host(built_html):
     remote = [f"{page}: {where} {url}"

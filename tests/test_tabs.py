@@ -4,18 +4,18 @@ Tiny throw-away books are built with `jupyter-book build -W -n` (cells
 really executed, as in the book) and the HTML is read back: the tab
 sets, their labels and sync attributes, and that each tab holds its
 cell's source and output. The browser test clicks the tabs in Chromium.
-The last test reads the book's own chapter from the lead build.
+The last test reads the book's own chapter from the built site.
 """
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+import sphinx_design
 from bs4 import BeautifulSoup
+from sphinx.errors import ExtensionError
 
-from book_support import FRONT_MATTER
+from book_support import cell, jupyter_book, page, write_book
+from bookbuild import tabs as tabs_extension
 
 CONFIG = """\
 title: Tabs
@@ -29,22 +29,9 @@ sphinx:
   extra_extensions:
     - sphinx_design
     - bookbuild.tabs
-  config:
-    nb_merge_streams: false
 """
 
-JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
-
-
-def cell(source, *tags):
-    """A MyST code cell with the given tags."""
-    options = f":tags: [{', '.join(tags)}]\n" if tags else ""
-    return f"```{{code-cell}} ipython3\n{options}{source}\n```\n"
-
-
-def page(title, *blocks):
-    return FRONT_MATTER + f"# {title}\n\n" + "\n".join(blocks)
-
+slow = pytest.mark.slow
 
 PT, TF = "fw-pytorch", "fw-tensorflow"
 
@@ -85,43 +72,19 @@ PAGES = {
 }
 
 
-def make_book(root, pages):
-    """Write a book with `pages` (name -> MyST text); index is the root."""
-    root.mkdir(parents=True)
-    (root / "_config.yml").write_text(CONFIG)
-    chapters = "".join(
-        f"  - file: {name}\n" for name in pages if name != "index"
-    )
-    (root / "_toc.yml").write_text(
-        "format: jb-book\nroot: index\n"
-        + (f"chapters:\n{chapters}" if chapters else "")
-    )
-    for name, text in pages.items():
-        (root / f"{name}.md").write_text(text)
-    return root
-
-
-def build(root):
-    """`jupyter-book build -W -n --keep-going`; the CompletedProcess."""
-    return subprocess.run(
-        [JUPYTER_BOOK, "build", str(root), "-W", "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The built tiny book's html directory."""
-    root = make_book(tmp_path_factory.mktemp("tabs") / "book", PAGES)
-    result = build(root)
+    root = write_book(tmp_path_factory.mktemp("tabs") / "book", PAGES,
+                      CONFIG)
+    result = jupyter_book(root)
     assert result.returncode == 0, result.stdout + result.stderr
     return root / "_build" / "html"
 
 
 def soup(site, name):
-    return BeautifulSoup((site / f"{name}.html").read_text(), "html.parser")
+    return BeautifulSoup((site / "book" / f"{name}.html").read_text(),
+                         "html.parser")
 
 
 def tab_sets(html):
@@ -150,6 +113,7 @@ def cell_texts(content):
     ]
 
 
+@slow
 def test_two_adjacent_cells_make_one_tab_set_with_two_tabs(site):
     html = soup(site, "index")
     (tab_set,) = tab_sets(html)
@@ -171,6 +135,7 @@ def test_two_adjacent_cells_make_one_tab_set_with_two_tabs(site):
     assert len({r["name"] for r in radios}) == 1
 
 
+@slow
 def test_untagged_cell_stays_outside_the_tabs(site):
     html = soup(site, "index")
     plain = [c for c in html.select("div.cell")
@@ -179,6 +144,7 @@ def test_untagged_cell_stays_outside_the_tabs(site):
     assert plain[0].find_parent("div", class_="sd-tab-set") is None
 
 
+@slow
 def test_lone_tagged_cell_is_a_one_tab_set(site):
     (tab_set,) = tab_sets(soup(site, "lone"))
     ((label, sync_id, content),) = tabs(tab_set)
@@ -187,6 +153,7 @@ def test_lone_tagged_cell_is_a_one_tab_set(site):
     assert output.strip() == "only torch"
 
 
+@slow
 def test_prose_separates_groups(site):
     html = soup(site, "separated")
     sets = tab_sets(html)
@@ -207,6 +174,7 @@ def test_prose_separates_groups(site):
     assert sets[1].find_all_previous("p", string=prose.string)
 
 
+@slow
 def test_cells_of_one_framework_share_a_tab_and_tabs_keep_their_order(
     site,
 ):
@@ -227,36 +195,50 @@ def test_cells_of_one_framework_share_a_tab_and_tabs_keep_their_order(
     assert sets[0].select("div.cell.tag_raises-exception")
 
 
-@pytest.mark.parametrize(
-    "tags, message",
-    [
-        ((PT, "fw-jax"), r"has the unknown framework tag 'fw-jax'; the "
-         r"known framework tags are fw-pytorch, fw-tensorflow"),
-        ((PT, TF), r"has 2 framework tags \(fw-pytorch, fw-tensorflow\)"),
-    ],
-)
-def test_bad_framework_tags_fail_the_build_naming_the_cell(
-    tmp_path, tags, message
-):
-    pages = {
+@slow
+def test_bad_framework_tags_are_warnings_at_file_and_line(throwaway_book):
+    """Both bad cells reported (not only the first), each at its line;
+    -W makes them fail the build."""
+    root = throwaway_book({
         "index": page("Fine", cell("print(1)", PT)),
         "broken": page(
             "Broken",
             "Prose.\n",
             cell("print(1)", PT),
-            cell("print(2)", *tags),
+            cell("print(2)", PT, "fw-jax"),
+            cell("print(3)", PT, TF),
         ),
-    }
-    result = build(make_book(tmp_path / "book", pages))
+    }, CONFIG)
+    result = jupyter_book(root)
     log = result.stdout + result.stderr
     assert result.returncode != 0, log
-    # The file and line, the cell's number, the document, the problem.
+    source = (root / "book" / "broken.md").read_text().splitlines()
+    # The line myst-nb gives a cell: its code's first line.
+    lines = {code: source.index(code) + 1
+             for code in ("print(2)", "print(3)")}
     # (Cell 1 of the notebook is its title and prose.)
-    assert re.search(
-        r"broken\.md:\d+: cell 3 of notebook broken " + message, log
-    ), log
+    expected = [
+        (lines["print(2)"], r"cell 3 of notebook book/broken has the unknown "
+         r"framework tag 'fw-jax'; the known framework tags are "
+         r"fw-pytorch, fw-tensorflow"),
+        (lines["print(3)"], r"cell 4 of notebook book/broken has 2 framework "
+         r"tags \(fw-pytorch, fw-tensorflow\); a cell belongs to one tab"),
+    ]
+    for line, message in expected:
+        found = re.search(rf"broken\.md:(\d+): WARNING: {message}", log)
+        assert found, log
+        assert int(found[1]) == line, (found[0], line)
 
 
+def test_setup_refuses_a_sphinx_design_it_was_not_written_for(
+        monkeypatch):
+    monkeypatch.setattr(sphinx_design, "__version__", "0.9.0")
+    with pytest.raises(ExtensionError, match=r"written for sphinx-design "
+                       r"0\.8\.0 .* sphinx-design 0\.9\.0 is installed"):
+        tabs_extension.setup(None)
+
+
+@slow
 @pytest.mark.browser
 def test_choosing_tensorflow_syncs_every_set_and_page(site):
     from playwright.sync_api import sync_playwright
@@ -283,7 +265,7 @@ def test_choosing_tensorflow_syncs_every_set_and_page(site):
             # file:// pages share one origin (and localStorage) here.
             context = browser.new_context()
             pg = context.new_page()
-            pg.goto((site / "separated.html").as_uri())
+            pg.goto((site / "book" / "separated.html").as_uri())
             assert selected(pg) == ["PyTorch", "PyTorch"]
             pg.locator("label", has_text="TensorFlow").first.click()
             assert selected(pg) == ["TensorFlow", "TensorFlow"]
@@ -291,16 +273,16 @@ def test_choosing_tensorflow_syncs_every_set_and_page(site):
             assert any("tf two" in text for text in visible)
             assert not any("torch two" in text for text in visible)
             # Another page, later: the choice is remembered.
-            pg.goto((site / "index.html").as_uri())
+            pg.goto((site / "book" / "index.html").as_uri())
             assert selected(pg) == ["TensorFlow"]
             context.close()
 
             # A fresh visitor with ?framework=tensorflow in the link.
             context = browser.new_context()
             pg = context.new_page()
-            pg.goto((site / "separated.html").as_uri())
+            pg.goto((site / "book" / "separated.html").as_uri())
             assert selected(pg) == ["PyTorch", "PyTorch"]
-            pg.goto((site / "separated.html").as_uri()
+            pg.goto((site / "book" / "separated.html").as_uri()
                     + "?framework=tensorflow")
             assert selected(pg) == ["TensorFlow", "TensorFlow"]
             context.close()
@@ -325,8 +307,10 @@ def framework_groups(path):
     return groups + ([run] if run else [])
 
 
+@slow
 @pytest.mark.parametrize("chapter, at_least",
-                         [("autograd", 10), ("chain-rule", 4)])
+                         [("autograd", 10), ("chain-rule", 4),
+                          ("descent", 1)])
 def test_the_framework_chapters_have_synced_tabs_with_outputs(
     built_html, repo_root, chapter, at_least
 ):

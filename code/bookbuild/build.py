@@ -2,7 +2,7 @@
 
     python -m bookbuild.build [--root DIR] [--force]
 
-`make book` runs this. It wraps `jupyter-book build` with three rules
+`make book` runs this. It wraps `jupyter-book build` with four rules
 that the plain command does not keep:
 
 1. Strict, every time a build runs: `-W -n --keep-going` and `--all`,
@@ -15,19 +15,30 @@ that the plain command does not keep:
    and every chapter executes again.
 3. Nothing is rebuilt when nothing changed: the fingerprint of all
    inputs is stored after a successful build, and a build with the same
-   fingerprint returns at once. A failed build stores nothing, and the
-   previous site is put back, so a failure is never hidden and never
-   destroys the last good site.
+   fingerprint returns at once. A failed build stores nothing, so a
+   failure is never hidden by the next build's silence.
+4. The site is never lost: Jupyter Book builds into a staging folder,
+   `_build/.stage-<pid>`, and the new `_build/html` (with
+   `_build/jupyter_execute`) takes the old one's place in one rename
+   only once it is complete. A failed, stopped (SIGTERM) or killed
+   build leaves the last good site as it was, byte for byte; a failure
+   is summarised from myst-nb's reports (`_build/reports`) and the log
+   (`_build/build.log`).
 """
 
 import argparse
+import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
-import re
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -115,10 +126,12 @@ def _jupyter_book():
     return [str(exe)] if exe.exists() else ["jupyter-book"]
 
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-FAILED_CHAPTER = re.compile(r"^(\S+\.(?:md|ipynb)): WARNING: Executing "
-                            r"notebook failed")
-FAILED_CELL = "An error occurred while executing the following cell:"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+RULE = "------------------"  # nbclient's frame around the failing cell
+# myst-nb's pointer to its report, inside the staging folder (gone by
+# then): the report is summarised above and kept in _build/reports.
+SAVED_TRACEBACK = "Notebook exception traceback saved in:"
+ERROR_LINE = re.compile(r"^\w+(Error|Exception|Warning|Exit|Interrupt)\b")
 
 
 def _cell_line(chapter, source):
@@ -132,43 +145,187 @@ def _cell_line(chapter, source):
     return text.count("\n", 0, index) + 1 if index >= 0 else 0
 
 
-def failure_report(log):
-    """Summarise a failed build: each failing chapter and cell, then
-    every warning and error line (each of which fails a strict build).
-    """
-    lines = ANSI.sub("", log).splitlines()
+def _chapter_file(root, docname):
+    """The source file of `docname` (relative to root), as written."""
+    for suffix in (".md", ".ipynb"):
+        if (root / (docname + suffix)).is_file():
+            return docname + suffix
+    return docname
+
+
+def cell_failure(root, docname, traceback):
+    """Lines reporting one chapter's failed execution, from the
+    traceback myst-nb saved in reports/<docname>.err.log: the file and
+    line of the failing cell, the exception, the cell's source. Any
+    part missing (a log cut short) is said to be missing."""
+    lines = ANSI.sub("", traceback).splitlines()
+    chapter = _chapter_file(root, docname)
+    rules = [i for i, line in enumerate(lines) if line.strip() == RULE]
+    source = ("\n".join(lines[rules[0] + 1:rules[1]])
+              if len(rules) >= 2 else "")
+    after = lines[rules[1] + 1:] if len(rules) >= 2 else lines
+    errors = [line for line in after if ERROR_LINE.match(line)]
+    error = errors[-1] if errors else ""
+    where = _cell_line(root / chapter, source) if source else 0
+    if not source:
+        error = error or "no exception recorded"
+        return [f"{chapter}: its execution failed ({error}); the saved "
+                "traceback names no cell, its end:",
+                *("    " + line for line in lines[-20:])]
+    return [f"{chapter}:{where}: the code cell here raised "
+            f"{error or 'an exception'}",
+            *("    " + line for line in source.splitlines())]
+
+
+def failure_report(root, reports, log, returncode=1):
+    """Summarise a failed build, from whatever it left: each chapter
+    whose execution failed (myst-nb's reports/ folder), then every
+    warning and error line of the log (each of which fails a strict
+    build). Works on any log, truncated or empty."""
+    root, reports = Path(root), Path(reports)
     report = []
-    for i, line in enumerate(lines):
-        chapter = FAILED_CHAPTER.match(line)
-        if not chapter:
-            continue
-        start = next((j for j in range(i, len(lines))
-                      if FAILED_CELL in lines[j]), None)
-        if start is None:
-            report.append(f"{chapter.group(1)}: a cell failed to execute")
-            continue
-        end = next(j for j in range(start + 2, len(lines))
-                   if lines[j].startswith("------------------"))
-        source = "\n".join(lines[start + 2:end])
-        error = next((ln for ln in lines[end:]
-                      if re.match(r"^\w+(Error|Exception)\b.*:", ln)
-                      or re.match(r"^\w+(Error|Exception)$", ln)), "")
-        where = _cell_line(chapter.group(1), source)
-        report.append(f"{chapter.group(1)}:{where}: the code cell here "
-                      f"raised {error or 'an exception'}")
-        report.extend("    " + s for s in source.splitlines())
-    problems = [ln for ln in lines
-                if ("WARNING" in ln or "ERROR" in ln)
-                and not ln.startswith("[IPKernelApp]")
-                and not FAILED_CHAPTER.match(ln)]
+    logs = sorted(reports.rglob("*.err.log")) if reports.is_dir() else []
+    for path in logs:
+        docname = path.relative_to(reports).as_posix()[:-len(".err.log")]
+        text = path.read_text(encoding="utf8", errors="replace")
+        report.extend(cell_failure(root, docname, text))
+    problems = [line for line in ANSI.sub("", log).splitlines()
+                if ("WARNING" in line or "ERROR" in line)
+                and not line.startswith("[IPKernelApp]")
+                and SAVED_TRACEBACK not in line]
     if problems:
         report.append("warnings and errors (each one fails the build):")
-        report.extend("    " + ln for ln in problems)
+        report.extend("    " + line for line in problems)
+    if returncode < 0:
+        report.append(f"jupyter-book was killed by signal {-returncode} "
+                      "before it finished")
+    if not report:
+        report.append(f"jupyter-book exited with code {returncode} and "
+                      "reported no warning, error or failed chapter"
+                      + ("" if log.strip() else "; it printed nothing"))
     return "\n".join(report)
 
 
+def _exchange(new, live):
+    """Swap two directories in one step (Linux renameat2), or False."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(new), at_fdcwd,
+                     os.fsencode(live), rename_exchange)
+    return done == 0
+
+
+def publish(new, live):
+    """Put the directory `new` in the place of `live`.
+
+    Where the system can, the two are exchanged in one rename, so that
+    `live` is at no moment absent or half-written; elsewhere the old
+    one is renamed away first. `new` is gone afterwards.
+    """
+    if not live.exists():
+        new.rename(live)
+        return
+    if _exchange(new, live):
+        shutil.rmtree(new)
+        return
+    old = live.with_name(live.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    live.rename(old)
+    new.rename(live)
+    shutil.rmtree(old)
+
+
+class Stopped(Exception):
+    """The build was told to stop (SIGTERM)."""
+
+
+def _stop(signum, frame):
+    raise Stopped(signal.Signals(signum).name)
+
+
+def _die_with_parent():
+    """In the child: die when the build dies, even by SIGKILL (Linux)."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _end(proc):
+    """Stop jupyter-book and every kernel it started (its session)."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        if proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextlib.contextmanager
+def _no_stop():
+    """Hold SIGTERM back while the site is swapped (a few renames)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def _only_build(build_dir):
+    """One build of a book at a time; yields False if one is running.
+    The lock goes with the process, however it ends."""
+    with open(build_dir / ".lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
+def _remove_stale_stages(build_dir):
+    """Staging folders of builds that died (SIGKILL) or were stopped."""
+    for stage in build_dir.glob(".stage-*"):
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _run(command, root, log_path, out):
+    """Run jupyter-book, copying its output to `out` and `log_path` as
+    it comes; returns (exit code, the log)."""
+    chunks = []
+    with open(log_path, "w", buffering=1) as log:  # line by line
+        # Unbuffered: the log shows each step as it happens.
+        env = dict(build_env(root), PYTHONUNBUFFERED="1")
+        proc = subprocess.Popen(
+            command, cwd=root, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            errors="replace", start_new_session=True,
+            preexec_fn=_die_with_parent)
+        try:
+            for line in proc.stdout:
+                out.write(line)
+                log.write(line)
+                chunks.append(line)
+            proc.wait()
+        finally:
+            _end(proc)
+            proc.stdout.close()
+    return proc.returncode, "".join(chunks)
+
+
 def build(root, force=False, out=sys.stdout):
-    """Build `root`'s book into root/_build/html. Returns an exit code."""
+    """Build `root`'s book; publish it as root/_build/html only when it
+    is complete. Returns an exit code."""
     root = Path(root).resolve()
     build_dir = root / "_build"
     html = build_dir / "html"
@@ -182,51 +339,83 @@ def build(root, force=False, out=sys.stdout):
               "successful build (use --force to rebuild)", file=out)
         return 0
 
+    build_dir.mkdir(exist_ok=True)
+    with _only_build(build_dir) as alone:
+        if not alone:
+            print(f"another build of {root} is running: wait for it",
+                  file=out)
+            return 1
+        return _staged_build(root, state, site_fp, exec_fp, out)
+
+
+def _staged_build(root, state, site_fp, exec_fp, out):
+    """Build into a staging folder; publish it if complete."""
+    build_dir = root / "_build"
+    html = build_dir / "html"
     cache = build_dir / ".jupyter_cache"
     if state.get("execution") != exec_fp and cache.exists():
         print("code/, the pins, the configuration or data changed since "
               "the last successful build: every chapter executes again",
               file=out)
         shutil.rmtree(cache)
-
     (build_dir / STATE).unlink(missing_ok=True)
-    previous = build_dir / "html.previous"
-    shutil.rmtree(previous, ignore_errors=True)
-    if html.exists():
-        html.rename(previous)
+    _remove_stale_stages(build_dir)
+    # Jupyter Book writes everything under <stage>/_build. Two folders
+    # are the book's own and outlive a build, shared through links: the
+    # execution cache, and the doctrees (--all reads every chapter
+    # afresh; the proofs PDF keeps its laid-out math there).
+    stage = build_dir / f".stage-{os.getpid()}"
+    staged = stage / "_build"
+    staged.mkdir(parents=True)
+    for name in (".jupyter_cache", ".doctrees"):
+        (build_dir / name).mkdir(exist_ok=True)
+        (staged / name).symlink_to(build_dir / name)
 
     command = _jupyter_book() + ["build", str(root), "--all",
-                                 "-W", "-n", "--keep-going"]
+                                 "-W", "-n", "--keep-going",
+                                 "--path-output", str(stage)]
     print("$ " + " ".join(command), file=out, flush=True)
     start = time.monotonic()
-    proc = subprocess.run(command, cwd=root, env=build_env(root),
-                          stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
-    seconds = time.monotonic() - start
-    out.write(proc.stdout)
-
-    if proc.returncode != 0 or not (html / "index.html").exists():
-        report = failure_report(proc.stdout)
+    handler = None
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.signal(signal.SIGTERM, _stop)
+    try:
+        code, log = _run(command, root, build_dir / "build.log", out)
+        seconds = time.monotonic() - start
+        complete = code == 0 and (staged / "html" / "index.html").exists()
+        if complete:
+            with _no_stop():
+                if (staged / "jupyter_execute").is_dir():
+                    publish(staged / "jupyter_execute",
+                            build_dir / "jupyter_execute")
+                publish(staged / "html", html)
+                (build_dir / STATE).write_text(json.dumps(
+                    {"site": site_fp, "execution": exec_fp}, indent=1))
+            print(f"book built in {seconds:.0f} s: "
+                  f"{html / 'index.html'}", file=out)
+            return 0
+        try:
+            report = failure_report(root, staged / "html" / "reports",
+                                    log, code)
+        except Exception as error:  # the site stays, whatever went wrong
+            report = f"(no summary: {error!r}; see the log above)"
         kept = build_dir / "reports"
         shutil.rmtree(kept, ignore_errors=True)
-        if (html / "reports").exists():
-            shutil.copytree(html / "reports", kept)
-        shutil.rmtree(html, ignore_errors=True)
-        if previous.exists():
-            previous.rename(html)
-        print(f"\nBUILD FAILED after {seconds:.0f} s "
-              f"(exit {proc.returncode}); the previous site is kept.",
-              file=out)
+        if (staged / "html" / "reports").is_dir():
+            shutil.copytree(staged / "html" / "reports", kept)
+        print(f"\nBUILD FAILED after {seconds:.0f} s (exit {code}); the "
+              f"previous site is kept. The log: {build_dir / 'build.log'}"
+              f"; the tracebacks: {kept}", file=out)
         print(report, file=out)
-        return proc.returncode or 1
-
-    shutil.rmtree(previous, ignore_errors=True)
-    (build_dir / STATE).write_text(
-        json.dumps({"site": site_fp, "execution": exec_fp}, indent=1)
-    )
-    print(f"book built in {seconds:.0f} s: {html / 'index.html'}",
-          file=out)
-    return 0
+        return code if code > 0 else 1
+    except Stopped as stopped:
+        print(f"\nBUILD STOPPED by {stopped}; the previous site is kept.",
+              file=out)
+        return 128 + signal.SIGTERM
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def main(argv=None):

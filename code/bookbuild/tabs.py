@@ -22,8 +22,10 @@ Rules:
 - several adjacent cells of one framework share its tab; a framework
   that comes back after another one starts a new tab set;
 - a lone tagged cell is a tab set with one tab;
-- an unknown ``fw-*`` tag, or two framework tags on one cell, stops the
-  build with an error naming the document, line and cell.
+- an unknown ``fw-*`` tag, or two framework tags on one cell, is a
+  warning at the cell's file and line (so ``-W`` fails the build and
+  ``--keep-going`` lists every such cell); the cell stays out of the
+  tabs.
 
 All tab sets share the sphinx-design sync group ``framework`` (ids
 ``pytorch`` and ``tensorflow``): choosing a framework once selects it in
@@ -34,10 +36,19 @@ page's URL opens it with TensorFlow selected.
 
 from pathlib import Path
 
+import sphinx_design
 from docutils import nodes
 from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
 from sphinx_design.shared import create_component
+
+logger = logging.getLogger(__name__)
+
+# The sphinx-design release whose tab nodes (components, sync
+# attributes, the post-transform that makes them radio buttons) this
+# module builds by hand (requirements.txt pins it).
+SPHINX_DESIGN_VERSION = "0.8.0"
 
 STATIC_DIR = Path(__file__).parent / "static"
 TAG_PREFIX = "fw-"
@@ -133,9 +144,8 @@ class FrameworkTabs(SphinxTransform):
         cells = [
             cell
             for cell in self.document.findall(is_code_cell)
-            if framework_tags(cell)
+            if framework_tags(cell) and self.well_tagged(cell)
         ]
-        self.check(cells)
         for group in tab_sets(cells):
             first = next(iter(group.values()))[0]
             parent, index = first.parent, first.parent.index(first)
@@ -143,34 +153,25 @@ class FrameworkTabs(SphinxTransform):
             tab_set.source, tab_set.line = first.source, first.line
             parent.insert(index, tab_set)
 
-    def check(self, cells):
-        """Raise ExtensionError listing every badly tagged cell."""
-        known = ", ".join(FRAMEWORKS)
-        path = self.env.doc2path(self.env.docname, False)
-        problems = []
-        for cell in cells:
-            tags = framework_tags(cell)
-            # Cells counted as Jupyter shows them, markdown ones too.
-            where = (
-                f"{path}:{cell.line}: cell {cell['cell_index'] + 1} of "
-                f"notebook {self.env.docname}"
-            )
-            unknown = [tag for tag in tags if tag not in FRAMEWORKS]
-            if unknown:
-                problems.append(
-                    f"{where} has the unknown framework tag "
-                    f"{unknown[0]!r}; the known framework tags are {known}"
-                )
-            elif len(tags) > 1:
-                problems.append(
-                    f"{where} has {len(tags)} framework tags "
-                    f"({', '.join(tags)}); a cell belongs to one tab"
-                )
-        if problems:
-            raise ExtensionError(
-                "framework tabs: " + "\n".join(problems),
-                modname=__name__,
-            )
+    def well_tagged(self, cell):
+        """Is the cell's one framework tag a known one? If not, warn at
+        the cell (file and line) and say what is expected."""
+        tags = framework_tags(cell)
+        # Cells counted as Jupyter shows them, markdown ones too.
+        which = f"cell {cell['cell_index'] + 1} of notebook " \
+            f"{self.env.docname}"
+        unknown = [tag for tag in tags if tag not in FRAMEWORKS]
+        if unknown:
+            problem = (f"has the unknown framework tag {unknown[0]!r}; the "
+                       f"known framework tags are {', '.join(FRAMEWORKS)}")
+        elif len(tags) > 1:
+            problem = (f"has {len(tags)} framework tags "
+                       f"({', '.join(tags)}); a cell belongs to one tab")
+        else:
+            return True
+        logger.warning(f"{which} {problem}", location=cell,
+                       type="bookbuild", subtype="tabs")
+        return False
 
 
 def add_css(app):
@@ -181,6 +182,13 @@ def add_css(app):
 
 
 def setup(app):
+    if sphinx_design.__version__ != SPHINX_DESIGN_VERSION:
+        raise ExtensionError(
+            f"{__name__} was written for sphinx-design "
+            f"{SPHINX_DESIGN_VERSION} and builds its tab nodes by hand, but "
+            f"sphinx-design {sphinx_design.__version__} is installed: read "
+            f"sphinx-design's changes since {SPHINX_DESIGN_VERSION}, adapt "
+            f"{__name__}, then update SPHINX_DESIGN_VERSION")
     app.setup_extension("sphinx_design")
     app.add_transform(FrameworkTabs)
     app.connect("builder-inited", add_css)
