@@ -254,6 +254,18 @@ def test_power_iteration_finds_the_top_eigenvalue():
     assert abs(v @ Q[:, -1]) == pytest.approx(1.0, rel=1e-12)
 
 
+def test_power_iteration_finds_the_largest_magnitude_not_the_largest():
+    # indefinite H whose dominant eigenvalue is negative: power iteration
+    # returns it, not λ_max (the chapter's proposition on power iteration)
+    rng = np.random.default_rng(2)
+    Q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    H = Q @ np.diag([-9.0, -1.0, 0.5, 1.0, 2.0, 4.0]) @ Q.T
+    lam, v = power_iteration(lambda v: H @ v, rng.standard_normal(6),
+                             200)
+    assert lam == pytest.approx(-9.0, rel=1e-12)
+    assert abs(v @ Q[:, 0]) == pytest.approx(1.0, rel=1e-12)
+
+
 def test_least_squares_iterates_equal_torch_sgd():
     rng = np.random.default_rng(12)
     M = rng.standard_normal((8, 3))

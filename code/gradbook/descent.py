@@ -139,6 +139,9 @@ def power_iteration(matvec, v0, steps):
     matvec: a function taking and returning a flat array of shape
     (n,); H must be symmetric. v0: (n,), the start. Repeats
     v ← Hv / ‖Hv‖ and returns (λ, v) with λ = vᵀHv, v of norm 1.
+    λ tends to the dominant eigenvalue, the one largest in absolute
+    value (it may be negative), provided there is one (not both μ and
+    −μ) and v0 has a component along its eigenvectors.
     Defined in: Gradient descent on a quadratic, §Back to training.
     """
     v = np.asarray(v0, dtype=float)

@@ -22,7 +22,8 @@ import copy
 import numpy as np
 
 H = 1e-5          # the step of the central difference
-THRESHOLD = 1e-6  # the relative error a correct float64 gradient meets
+THRESHOLD = 1e-6  # pass below this relative error: a choice, between
+#                   what correct float64 and float32 gradients show
 
 GradCheck = namedtuple("GradCheck", "errors kinks passed")
 
@@ -85,7 +86,9 @@ def check_gradient(loss, params, grads, h=H, threshold=THRESHOLD):
 
     Returns GradCheck(errors, kinks, passed): the relative error of
     each array over its entries without a kink, the kink masks, and
-    whether every error is below `threshold`.
+    whether every error is below `threshold`. Entries with a kink are
+    not checked at all (an array of kinks only has error 0): read
+    `kinks` too.
     Defined in: Backprop from scratch, §Gradient checking.
     """
     _check_like(params, grads)
