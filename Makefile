@@ -17,7 +17,7 @@ test: book
 	$(PY) -m pytest
 
 pdf: $(SETUP)
-	$(PY) -m bookbuild.proofs
+	$(PY) -m bookbuild.pdf
 
 bench: $(SETUP)
 	$(PY) -m gradbook.bench --json book/data/bench.json
