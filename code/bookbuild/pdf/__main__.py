@@ -8,16 +8,17 @@ import time
 from pathlib import Path
 
 
-def sphinx_app(root: Path, build: Path, outdir: Path):
+def sphinx_app(root: Path, build: Path):
     """A Sphinx application over the book's existing build, configured
-    as jupyter-book configures it; nothing is read or written."""
+    as jupyter-book configures it (so myst-nb finds its execution cache
+    and notebooks beside the HTML); nothing is built or written."""
     from jupyter_book.config import get_final_config
     from sphinx.application import Sphinx
     config, _ = get_final_config(
         user_yaml=root / "_config.yml",
         cli_config={"latex_individualpages": False}, sourcedir=root,
         use_external_toc=True)
-    return Sphinx(srcdir=root, confdir=None, outdir=outdir,
+    return Sphinx(srcdir=root, confdir=None, outdir=build / "html",
                   doctreedir=build / ".doctrees",
                   buildername="html", confoverrides=config, status=None,
                   warning=sys.stderr)
@@ -57,7 +58,7 @@ def main(argv=None) -> int:
     from .export import export
     start = time.perf_counter()
     with patch_docutils(root), docutils_namespace():
-        app = sphinx_app(root, build, out)
+        app = sphinx_app(root, build)
         results = export(app, out, warn=warn, names=None)
     for r in results:
         print(f"wrote {r.path}: {r.pages} pages, {r.size / 1024:.0f} KiB "

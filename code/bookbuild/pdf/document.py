@@ -1,11 +1,9 @@
 """The PDF document: title page, contents, page frame, outline, metadata.
 
-Two passes: the first sets the pages and notes where each chapter and
-section landed; the second sets them again with those page numbers in
-the table of contents (which has the same lines in both, so no page
-moves).  Running heads name the chapter; the footer says "page X of
-Y", the total being one form XObject drawn on every page and defined
-last.  Output is byte-for-byte reproducible: ReportLab's invariant
+One pass: the numbers the document learns only at its end are form
+XObjects, drawn where they belong and defined when the file is saved
+-- the page total of every footer's "page X of Y", and the page of
+each line of the table of contents.  Running heads name the chapter.  Output is byte-for-byte reproducible: ReportLab's invariant
 mode fixes the dates and the file identifier, and the version and
 date on the title page come from git (or SOURCE_DATE_EPOCH), never
 from the clock.
@@ -41,16 +39,29 @@ class _Canvas(Canvas):
         self.setFillColor(MUTED_COLOR)
         self.drawString(0, 0, str(total))
         self.endForm()
+        for key, (page, font, size) in sorted(
+                getattr(self, "toc_pages", {}).items()):
+            self.beginForm(toc_form(key), -50, -3, 0, size + 2)
+            self.setFont(font, size)
+            self.drawRightString(0, 0, str(page))
+            self.endForm()
         self.showOutline()
         super().save()
 
 
-class TocLine(Flowable):
-    """One line of the contents: title (a link), dots, page number."""
+def toc_form(key: str) -> str:
+    return f"toc_{key}"
 
-    def __init__(self, level: int, text: str, key: str, page: str):
+
+class TocLine(Flowable):
+    """One line of the contents: title (a link), dots, page number (a
+    form defined when the document is saved, see ``_Canvas``)."""
+
+    NUMBER_ROOM = 22
+
+    def __init__(self, level: int, text: str, key: str):
         super().__init__()
-        self.level, self.text, self.key, self.page = level, text, key, page
+        self.level, self.text, self.key = level, text, key
         self.font = FONTS["bold"] if level == 0 else FONTS["serif"]
         self.size = 11 if level == 0 else 10
         self.indent = 0 if level == 0 else 16
@@ -69,11 +80,12 @@ class TocLine(Flowable):
         c.setFont(self.font, self.size)
         c.drawString(self.indent, 2, text)
         end = self.indent + stringWidth(text, self.font, self.size)
-        c.setFont(FONTS["serif"], self.size)
-        c.drawRightString(self.width, 2, self.page)
+        c.saveState()
+        c.translate(self.width, 2)
+        c.doForm(toc_form(self.key))
+        c.restoreState()
         c.setFillColor(MUTED_COLOR)
-        dots = self.width - stringWidth(self.page, FONTS["serif"],
-                                        self.size) - 6
+        dots = self.width - self.NUMBER_ROOM
         x = end + 6
         while x < dots - 3:
             c.drawString(x, 2, ".")
@@ -104,7 +116,10 @@ class PdfDocument(BaseDocTemplate):
     def afterFlowable(self, flowable):
         entry = getattr(flowable, "toc_entry", None)
         if entry:
-            self.pages.setdefault(entry[2], self.page)
+            font = FONTS["bold"] if entry[0] == 0 else FONTS["serif"]
+            size = 11 if entry[0] == 0 else 10
+            self.pages.setdefault(entry[2], (self.page, font, size))
+            self.canv.toc_pages = self.pages
         title = getattr(flowable, "chapter_title", None)
         if title:
             self.chapter = title
@@ -164,43 +179,37 @@ def title_page(info, subtitle: str, contents: list) -> list:
 
 
 def render(story_for, info, *, subtitle: str, kind: str,
-           contents_for) -> tuple[bytes, int, dict]:
-    """Set the story twice; return the PDF's bytes, its page count and
-    the page of each contents entry.
+           contents_for) -> tuple[bytes, int]:
+    """The PDF's bytes and its page count.
 
-    ``story_for()`` gives the body's flowables (fresh each call);
-    ``contents_for(entries, pages)`` the front matter's contents.
+    ``story_for()`` gives the body's flowables; ``contents_for(entries)``
+    the front matter's contents for the body's contents entries.
     """
     register()
-    pages: dict = {}
-    data, count = b"", 0
-    for _ in range(2):
-        body = story_for()
-        entries = [f.toc_entry for f in body if hasattr(f, "toc_entry")]
-        front = title_page(info, subtitle, contents_for(entries, pages))
-        story = front + [NextPageTemplate("body"), PageBreak()] + body
-        buffer = io.BytesIO()
-        doc = PdfDocument(
-            buffer, title=f"{info.title}" + (f": {kind}" if kind else ""),
-            running=info.title + (f": {kind}" if kind else ""),
-            meta=dict(author=info.author, subject=info.subject,
-                      keywords=info.keywords,
-                      creator="bookbuild.pdf (ReportLab, ziamath, "
-                              "svglib)"))
-        a85, rl_config.useA85 = rl_config.useA85, 0
-        try:
-            doc.build(story, canvasmaker=_Canvas)
-        finally:
-            rl_config.useA85 = a85
-        pages = {k: str(v) for k, v in doc.pages.items()}
-        data, count = buffer.getvalue(), doc.page
-    return data, count, pages
+    body = story_for()
+    entries = [f.toc_entry for f in body if hasattr(f, "toc_entry")]
+    story = (title_page(info, subtitle, contents_for(entries))
+             + [NextPageTemplate("body"), PageBreak()] + body)
+    buffer = io.BytesIO()
+    doc = PdfDocument(
+        buffer, title=info.title + (f": {kind}" if kind else ""),
+        running=info.title + (f": {kind}" if kind else ""),
+        meta=dict(author=info.author, subject=info.subject,
+                  keywords=info.keywords,
+                  creator="bookbuild.pdf (ReportLab, ziamath, svglib)"))
+    # binary streams: ASCII85 would add a quarter to every stream
+    a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        doc.build(story, canvasmaker=_Canvas)
+    finally:
+        rl_config.useA85 = a85
+    return buffer.getvalue(), doc.page
 
 
-def toc_lines(entries, pages) -> list:
+def toc_lines(entries) -> list:
     """The contents: chapters and their sections, with pages."""
     out = [RichParagraph(text_runs("Contents", FONTS["bold"], 15), size=15,
                          leading=19, space_after=8)]
     for level, text, key in entries:
-        out.append(TocLine(level, text, key, pages.get(key, "00")))
+        out.append(TocLine(level, text, key))
     return out

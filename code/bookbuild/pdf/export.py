@@ -194,9 +194,9 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
                         f"{date})", keywords=(title, "gradients",
                                               "automatic differentiation"))
         contents = (toc_lines if view == "book" else
-                    lambda entries, pages: _proofs_contents(walkers))
-        data, pages, _ = render(story_for, info, subtitle=subtitle,
-                                kind=kind, contents_for=contents)
+                    lambda entries: _proofs_contents(walkers))
+        data, pages = render(story_for, info, subtitle=subtitle,
+                             kind=kind, contents_for=contents)
         path = Path(outdir) / name
         if problems:
             continue
@@ -216,8 +216,6 @@ def _proofs_contents(walkers) -> list:
     """The proofs PDF's contents: each chapter and what it holds."""
     out = [RichParagraph(text_runs("Contents", FONTS["bold"], 13),
                          size=13, leading=17, space_after=6)]
-    if not walkers:                      # the first pass: not walked yet
-        return out
     for docname, title, counts in walkers[0].chapters:
         line = text_runs(title or docname, FONTS["serif"], 10.5,
                          ["dest", dest_name(docname)]) + text_runs(

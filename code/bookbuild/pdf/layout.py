@@ -10,6 +10,7 @@ tinted frame around their contents, split across pages as needed.
 
 from __future__ import annotations
 
+from reportlab.graphics.shapes import STATE_DEFAULTS
 from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Spacer
@@ -23,6 +24,7 @@ LEADING = 14.5
 MATH_SCALE = 1.0          # STIX Two Text and STIX Two Math match
 CODE_SIZE = 8.2
 PAD = 7.0
+MAX_FIGURE_HEIGHT = 290.0
 
 # Box colours (fill, stroke) by kind.
 TINTS = {
@@ -203,8 +205,7 @@ class CodeBlock(Flowable):
 class Graphic(Flowable):
     """A figure's picture: an svglib Drawing or a raster image, at its
     natural size, scaled down (never up) to fit the frame.  A drawing
-    is one form XObject named ``FormXob.fig_<name>`` (so a reader, or a
-    test, can count the figures of a page)."""
+    is drawn as vector shapes."""
 
     def __init__(self, picture, width: float, height: float,
                  dests=(), kind: str = "drawing", name: str = ""):
@@ -216,7 +217,8 @@ class Graphic(Flowable):
 
     def wrap(self, availWidth, availHeight):
         w, h = self.natural
-        self.scale = min(1.0, availWidth / w, 0.62 * 842 / h)
+        # at most a third of the page high: figures sit with their text
+        self.scale = min(1.0, availWidth / w, MAX_FIGURE_HEIGHT / h)
         self.width, self.height = availWidth, h * self.scale
         return self.width, self.height
 
@@ -226,29 +228,26 @@ class Graphic(Flowable):
             canvas.bookmarkHorizontal(dest, 0, self.height + 8)
         w = self.natural[0] * self.scale
         x = (self.width - w) / 2
+        # a marked-content sequence tagged /Figure around each picture:
+        # readers (and the tests) can find and count the figures
+        canvas.addLiteral("/Figure BMC")
         if self.kind == "drawing":
-            form = f"fig_{self.name}"
-            defined = _forms_on(canvas)
-            if form not in defined:
-                w0, h0 = self.natural
-                canvas.beginForm(form, 0, 0, w0, h0)
-                self.picture.drawOn(canvas, 0, 0)
-                canvas.endForm()
-                defined.add(form)
             canvas.saveState()
             canvas.translate(x, 0)
             canvas.scale(self.scale, self.scale)
-            canvas.doForm(form)
+            defaults = STATE_DEFAULTS["fontName"]
+            # svglib's renderer sets a font before it draws; ReportLab's
+            # default, Helvetica, is not embedded: use the book's face
+            STATE_DEFAULTS["fontName"] = FONTS["serif"]
+            try:
+                self.picture.drawOn(canvas, 0, 0)
+            finally:
+                STATE_DEFAULTS["fontName"] = defaults
             canvas.restoreState()
         else:
             canvas.drawImage(self.picture, x, 0, w, self.height,
                              mask="auto")
-
-
-def _forms_on(canvas) -> set:
-    if not hasattr(canvas, "_pdf_figure_forms"):
-        canvas._pdf_figure_forms = set()
-    return canvas._pdf_figure_forms
+        canvas.addLiteral("EMC")
 
 
 def box(kind: str, body: list) -> list:

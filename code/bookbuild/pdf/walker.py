@@ -38,6 +38,9 @@ from .layout import (BODY_SIZE, LEADING, MATH_SCALE, Anchor, CodeBlock,
                      DisplayMath, Graphic, box, hexcolor)
 
 _STYLE = get_style_by_name("default")
+# ANSI colour codes (rich's text/plain of a Keras summary, coloured
+# streams): the PDF prints the text without them
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _SVG_SIZE = re.compile(r"([\d.]+)(pt|px)?$")
 _KIND_GROUP = {
     "theorem": "statement", "lemma": "statement", "corollary": "statement",
@@ -129,6 +132,12 @@ class Walker:
             return self.flush() + self.with_all(self.proof_block, node,
                                                 depth)
         if handler is None:
+            # a node type no handler knows: its text is kept, as a
+            # paragraph if it holds text, else through its children
+            if isinstance(node, (nodes.TextElement, nodes.Text)):
+                return self.paragraph(node if isinstance(
+                    node, nodes.Element) else nodes.paragraph("", "", node),
+                    depth)
             if isinstance(node, nodes.Element):
                 return self.blocks(node.children, depth)
             return []
@@ -308,6 +317,7 @@ class Walker:
         classes = node.get("classes", [])
         text = node.astext().expandtabs(4).rstrip("\n")
         if "output" in classes:
+            text = _ANSI.sub("", text)
             kind = "error" if ("traceback" in classes or "stderr" in classes
                                or "error" in classes) else "output"
             lines = [[(line, Color(0, 0, 0), False)]
@@ -355,8 +365,9 @@ class Walker:
             self.warn("an HTML output without a text/plain form: not in "
                       "the PDF", node)
             return []
+        text = _ANSI.sub("", outputs[index]).rstrip("\n")
         lines = [[(line, Color(0, 0, 0), False)]
-                 for line in outputs[index].rstrip("\n").split("\n")]
+                 for line in text.split("\n")]
         return [CodeBlock(lines, "output")]
 
     # ---------------------------------------------------------- figures
