@@ -153,6 +153,7 @@ class RichParagraph(Flowable):
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
+        availWidth = frame_width(self, availWidth)
         self.wrap(availWidth, availHeight)
         used, n = 0.0, 0
         for line in self._lines:
@@ -178,7 +179,23 @@ class RichParagraph(Flowable):
                              outline=self.outline,
                              link_color=self.link_color)
         twin._lines, twin._wrapped_at = list(lines), self._wrapped_at
-        twin.end_mark = self.end_mark
+        # the runs of these lines too: a part that moves to a frame of
+        # another width (an indented box on the next page) breaks again
+        words = [w for line in lines for w in line.words]
+        gaps = [g for line in lines for g in line.gaps]
+        has_mark = bool(self.end_mark and words and len(words[-1]) == 1
+                        and isinstance(words[-1][0], Run)
+                        and words[-1][0].text == self.end_mark
+                        and lines[-1].last)
+        if has_mark:
+            words, gaps = words[:-1], gaps[:-1]
+        twin.end_mark = self.end_mark if has_mark else None
+        for i, word in enumerate(words):
+            twin.runs.extend(word)
+            last = word[-1]
+            if i < len(words) - 1 and gaps[i] > 0:
+                font = last.font if isinstance(last, Run) else FONTS["serif"]
+                twin.runs.append(Run(" ", font, self.size))
         return twin
 
     # -- drawing
@@ -279,3 +296,13 @@ def _fit_words(words, gaps, width):
         out_words.append(piece)
         out_gaps.append(gap)
     return out_words, out_gaps
+
+
+def frame_width(flowable, width: float) -> float:
+    """The width a flowable is split at: ReportLab's Frame.split passes
+    the frame's full width, without the indents of an Indenter (a box),
+    though the parts are then set at the indented width."""
+    frame = getattr(flowable, "_frame", None)
+    if frame is not None and hasattr(frame, "_getAvailableWidth"):
+        return frame._getAvailableWidth()
+    return width

@@ -15,9 +15,11 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Spacer
 from reportlab.platypus.doctemplate import Indenter
+from reportlab.platypus.flowables import CondPageBreak
 from reportlab.platypus.flowables import Flowable, FrameBG
 
 from .fonts import FONTS, MUTED_COLOR, runs_of
+from .inline import frame_width
 
 BODY_SIZE = 10.5
 LEADING = 14.5
@@ -152,6 +154,7 @@ class CodeBlock(Flowable):
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
+        availWidth = frame_width(self, availWidth)
         self.wrap(availWidth, availHeight)
         extra = self.lead if self.label else 0
         n = int((availHeight - 6 - extra) // self.lead)
@@ -251,13 +254,15 @@ class Graphic(Flowable):
 
 
 def box(kind: str, body: list) -> list:
-    """``body`` in a tinted frame; the frame's top stays with it."""
+    """``body`` in a tinted frame, split across pages as needed."""
     fill, stroke = TINTS.get(kind, TINTS["other"])
-    opening = [FrameBG(color=fill, strokeColor=stroke, strokeWidth=0.6,
+    # no keepWithNext here: a frame background inside ReportLab's
+    # keep-together group can be left open on the next page, drawn
+    # there as an empty frame; a box starts only where 4 lines fit
+    opening = [CondPageBreak(4 * LEADING + 2 * PAD),
+               FrameBG(color=fill, strokeColor=stroke, strokeWidth=0.6,
                        start=True),
                Spacer(0, PAD), Indenter(PAD + 2, PAD + 2)]
-    for flowable in opening:
-        flowable.keepWithNext = True
     # nothing with height between the body and the frame's end: a
     # spacer there could fall onto the next page as an empty frame
     return [*opening, *body, Indenter(-PAD - 2, -PAD - 2),
