@@ -295,12 +295,16 @@ class Walker:
         full = 460
         table = Table(rows, colWidths=[full * w / total for w in widths],
                       repeatRows=head, hAlign="LEFT")
-        table.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        rules = [
             ("LINEBELOW", (0, head - 1), (-1, head - 1), 0.6, MUTED_COLOR),
             ("LINEBELOW", (0, -1), (-1, -1), 0.6, MUTED_COLOR),
             ("LINEABOVE", (0, 0), (-1, 0), 0.6, MUTED_COLOR),
-        ] if head else []))
+        ] if head else []
+        table.setStyle(TableStyle([
+            # the cells' own font (else ReportLab's Helvetica, which is
+            # not embedded, is named on the page)
+            ("FONTNAME", (0, 0), (-1, -1), FONTS["serif"]),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), *rules]))
         caption = node.next_node(nodes.title)
         out = [table, Spacer(0, 6)]
         if caption is not None and caption.parent is node:
