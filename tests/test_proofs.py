@@ -436,3 +436,25 @@ def test_theorem_page_matches_the_reference_rendering(site, tmp_path):
     # the tolerance tells pages apart: another page is far off
     assert mean_abs_difference(
         rasterise(site / PDF_NAME, 4, 40, tmp_path), reference) > 8.0
+
+
+# ---- math layout --------------------------------------------------------
+
+@pytest.mark.parametrize("latex", [
+    r"\bigl\langle g - p, \ \dot z \bigr\rangle",
+    r"\Bigl\lVert x \Bigr\rVert", r"\big\lfloor x \big\rfloor",
+    r"\begin{bmatrix} 1 & 2 \\ 2 & 3 \end{bmatrix}",
+    r"\begin{aligned} f &= x^\top A x \\ &= 21 \end{aligned}",
+])
+def test_math_the_chapters_write_is_laid_out(latex):
+    from bookbuild.pdf import mathbox
+    box = mathbox.layout(latex, 10.5, True)
+    assert box.width > 0 and box.glyphs
+    assert box.latex == " ".join(latex.split())      # searchable as written
+
+
+def test_unknown_latex_is_refused_with_its_name():
+    from bookbuild.pdf import mathbox
+    with pytest.raises(mathbox.MathLayoutError, match=r"unknown command "
+                                                      r"\\xtop"):
+        mathbox.layout(r"f(x) = \xtop A x", 10.5, False)
