@@ -51,7 +51,7 @@ test-quick: $(SETUP)
 	$(PY) -m pytest -m "not slow"
 
 pdf: $(SETUP)
-	$(PY) -m bookbuild.proofs
+	$(PY) -m bookbuild.pdf
 
 bench: $(SETUP)
 	$(PY) -m gradbook.bench --json book/data/bench.json

@@ -1,15 +1,19 @@
-"""The proofs PDF, exported from the fixture book in tests/fixtures/proofs.
+"""The PDFs of the fixture book (tests/fixtures/proofs), built with it.
 
-What the source parser finds must be what the PDF shows: every block,
-in order, with its number and title, in the text and in the outline.
-The PDF is self-contained (fonts embedded, no raster images), carries
-its metadata, and is byte-identical from the same sources.
+The fixture is built once with Jupyter Book, as strictly as the real
+book (-W -n --keep-going); bookbuild.pdf.sphinxext then writes the book
+PDF and the proofs PDF from Sphinx's resolved doctrees.  Every number
+the PDFs print must be the number the HTML pages print; the outline,
+links, fonts, metadata and bytes are checked; bad input fails the
+build at its file and line and keeps the previous PDFs.
 """
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -17,45 +21,64 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from bookbuild.proofs import PDF_NAME, ProofsSourceError, export, mathbox
-from bookbuild.proofs.export import date_of, version_of
-from bookbuild.proofs.source import load_book, plain
+from bookbuild.pdf import BOOK_PDF_NAME, PDF_NAME
+from bookbuild.pdf.export import date_of, version_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "proofs"
+CHAPTERS = ["chapters/quadratic", "chapters/layers"]    # _toc.yml order
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 EPOCH = "1700000000"                       # 14 November 2023, UTC
+
+
+def build(source: Path, out: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    return subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(source), "--path-output", str(out),
+         "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=600, env=env)
 
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory):
-    """A copy of the fixture book outside git: its version is then
-    "unversioned" while others commit to the working tree."""
+    """A copy outside git: its version is then "unversioned" while
+    others commit to the working tree."""
     root = tmp_path_factory.mktemp("source") / "book"
     shutil.copytree(FIXTURE, root)
     return root
 
 
 @pytest.fixture(scope="module")
-def pdf(tmp_path_factory, source):
-    """The fixture book's PDF, exported once for the module."""
-    out = tmp_path_factory.mktemp("proofs") / "proofs.pdf"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        result = export(source, out)
-    return result
+def built(tmp_path_factory, source):
+    out = tmp_path_factory.mktemp("site")
+    done = build(source, out)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "WARNING" not in done.stdout + done.stderr
+    return out / "_build"
 
 
 @pytest.fixture(scope="module")
-def reader(pdf):
-    return PdfReader(pdf.path)
+def site(built):
+    return built / "html"
 
 
 @pytest.fixture(scope="module")
-def book():
-    return load_book(FIXTURE)
+def proofs(site):
+    return PdfReader(site / PDF_NAME)
 
 
-def page_texts(reader):
-    return [page.extract_text() for page in reader.pages]
+@pytest.fixture(scope="module")
+def book(site):
+    return PdfReader(site / BOOK_PDF_NAME)
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def text_of(reader) -> str:
+    """The PDF's text without whitespace (pypdf breaks lines between
+    separately drawn words)."""
+    return "".join(squeeze(page.extract_text()) for page in reader.pages)
 
 
 def flat_outline(items, level=0):
@@ -66,96 +89,139 @@ def flat_outline(items, level=0):
             yield level, item.title
 
 
-def expected_heads(book):
-    """The run-in head of every block, as the source parser numbers it."""
-    for chapter in book.chapters:
-        for block in chapter.blocks:
-            if block.kind == "proof":
-                yield "Proof."
-            elif block.title:
-                yield f"{block.name} ({plain(block.title)})."
-            else:
-                yield f"{block.name}."
+# ---- what the pages print -------------------------------------------------
+
+def captions(html: str):
+    """Block heads as the page shows them: "Theorem 1 (Title)", "Remark"."""
+    heads = []
+    for match in re.finditer(
+            r'<div class="proof (\w+) admonition" id="[^"]*">\s*'
+            r'<p class="admonition-title"[^>]*>(.*?)</p>', html, re.S):
+        kind, title = match.groups()
+        number = re.search(r'<span class="caption-number">(\w+) (\d+) ',
+                           title)
+        name = f"{number[1]} {number[2]}" if number else kind.title()
+        extra = re.search(r"\(([^<]*)\)\s*$", unescape(
+            re.sub(r"<[^>]+>", "", title)).strip())
+        heads.append((name, extra[1] if extra else None))
+    return heads
 
 
-# ---- what the parser finds --------------------------------------------
-
-def test_parser_numbers_blocks_like_sphinx_proof(book):
-    # per type, across the whole book, in toc order; :nonumber: and
-    # proofs have none (checked against the built website in
-    # test_proofs_site.py)
-    names = [b.name for c in book.chapters for b in c.blocks]
-    assert names == [
-        "Definition 1", "Definition 2", "Theorem 1", "Proof", "Example 1",
-        "Remark", "Definition 3", "Lemma 1", "Proof", "Theorem 2",
-        "Corollary 1", "Remark 1"]
-    assert [c.equations for c in book.chapters] == [[1, 2, 3, 4], [5, 6]]
+def equation_numbers(html: str) -> dict:
+    """label -> the number the page prints beside that display."""
+    return {label: number for label, number in re.findall(
+        r'id="equation-([\w-]+)">\s*<span class="eqno">\((\d+)\)', html)}
 
 
-def test_parser_keeps_headings_labels_and_lines(book):
-    theorem = book.proofs["thm-quadform-gradient"]
-    assert theorem.line == 49
-    assert theorem.path == FIXTURE / "chapters" / "quadratic.md"
-    assert [plain(h.inlines) for h in theorem.headings] == ["The theorem"]
-    example = book.proofs["ex-seed"]
-    assert [plain(h.inlines) for h in example.headings] == [
-        "The theorem", "A worked example"]
-    assert book.equations["eq-quadform-gradient"] == [
-        3, "chapters/quadratic", True]
-    assert book.equations["eq-outside"] == [2, "chapters/quadratic", False]
+def page(site, docname):
+    return (site / f"{docname}.html").read_text()
 
 
-# ---- the PDF ------------------------------------------------------------
+# ---- numbers: the PDFs print Sphinx's ---------------------------------
 
-def test_every_block_appears_in_order_with_number_and_title(
-        book, reader):
-    # pypdf breaks lines between separately drawn words: compare the
-    # text without any whitespace
-    text = "".join("".join(t.split()) for t in page_texts(reader))
-    position = 0
-    for head in expected_heads(book):
-        found = text.find("".join(head.split()), position)
-        assert found >= 0, f"{head!r} missing, or out of order"
-        position = found + len(head)
+def test_both_pdfs_are_published_next_to_the_pages(site):
+    for name in (PDF_NAME, BOOK_PDF_NAME):
+        assert (site / name).read_bytes().startswith(b"%PDF-")
 
 
-def test_outline_has_chapters_and_numbered_blocks(book, reader):
-    expected = []
-    for chapter in book.chapters:
-        expected.append((0, plain(chapter.title)))
-        for block in chapter.blocks:
-            if block.kind != "proof":
-                title = f" ({plain(block.title)})" if block.title else ""
-                expected.append((1, block.name + title))
-    assert list(flat_outline(reader.outline)) == expected
+def test_every_block_has_the_number_sphinx_assigned_in_order(
+        site, proofs, book):
+    heads = [h for d in CHAPTERS for h in captions(page(site, d))]
+    assert [n for n, _ in heads] == [
+        "Definition 1", "Definition 2", "Theorem 1", "Example 1", "Remark",
+        "Definition 3", "Lemma 1", "Theorem 2", "Corollary 1", "Remark 1"]
+    for reader in (proofs, book):
+        text, position = text_of(reader), 0
+        for name, title in heads:
+            head = squeeze(name + (f" ({title})" if title else "") + ".")
+            found = text.find(head, position)
+            assert found >= 0, f"{head!r} missing, or out of order"
+            position = found + len(head)
 
 
-def test_equation_numbers_inside_proofs_are_printed(reader):
-    text = " ".join(page_texts(reader))
-    for number in ("(1)", "(3)", "(4)", "(5)", "(6)"):
-        assert number in text
-    # (2) is outside every proof block: the PDF has no such display
-    assert not re.search(r"\(2\)", text)
+def test_equation_numbers_are_sphinx_numbers(site, proofs, book):
+    numbers = {}
+    for docname in CHAPTERS:
+        numbers.update(equation_numbers(page(site, docname)))
+    assert sorted(numbers.values()) == ["1", "2", "3", "4", "5", "6"]
+    book_text, proofs_text = text_of(book), text_of(proofs)
+    for label, number in numbers.items():
+        assert f"({number})" in book_text, label
+        # one display is outside every proof block: not in the proofs
+        assert (f"({number})" in proofs_text) == (label != "eq-outside")
 
 
-def test_math_is_searchable_as_latex(reader):
-    text = " ".join(page_texts(reader))
+def test_references_print_what_the_pages_print(site, book):
+    html = unescape(page(site, "chapters/layers"))
+    assert 'quadratic.html#thm-quadform-gradient">Theorem 1</a>' in html
+    assert '#equation-eq-quadform-gradient">(3)</a>' in html
+    text = text_of(book)
+    assert "Theorem1" in text and "(3)" in text and "Lemma1" in text
+
+
+# ---- structure ------------------------------------------------------------
+
+def test_outlines(proofs, book):
+    assert list(flat_outline(book.outline)) == [
+        (0, "Proofs Fixture Book"),
+        (0, "The gradient of a quadratic form"), (1, "Definitions"),
+        (1, "The theorem"), (2, "A worked example"),
+        (0, "Dense layers"), (1, "The forward pass"),
+        (1, "Its gradients"), (1, "Notes")]
+    assert list(flat_outline(proofs.outline)) == [
+        (0, "The gradient of a quadratic form"), (1, "Definitions"),
+        (2, "Definition 1 (Quadratic form)"),
+        (2, "Definition 2 (Gradient)"), (1, "The theorem"),
+        (2, "Theorem 1 (Gradient of a quadratic form)"),
+        (2, "A worked example"), (3, "Example 1 (The seed example)"),
+        (3, "Remark"),
+        (0, "Dense layers"), (1, "The forward pass"),
+        (2, "Definition 3 (Dense layer)"), (1, "Its gradients"),
+        (2, "Lemma 1 (Gradient with respect to the weights)"),
+        (2, "Theorem 2 (Backpropagation through a layer)"),
+        (2, "Corollary 1 (Two layers)"), (1, "Notes"),
+        (2, "Remark 1 (On shapes)")]
+
+
+def test_proofs_keep_only_proof_blocks(proofs, book):
+    prose = "This paragraph is prose outside any proof block"
+    assert squeeze(prose) in text_of(book)
+    assert squeeze(prose) not in text_of(proofs)
+
+
+def test_math_is_searchable_as_latex(proofs):
+    text = " ".join(p.extract_text() for p in proofs.pages)
     assert r"\nabla f(x) = (A + A^\top)\, x ," in text
     assert r"\begin{bmatrix} 1 & 2 \\ 2 & 3 \end{bmatrix}" in text
-    contents = b"".join(page.get_contents().get_data()
-                        for page in reader.pages)
+    contents = b"".join(p.get_contents().get_data() for p in proofs.pages)
     assert b"3 Tr" in contents             # invisible text render mode
 
 
-def test_page_x_of_y_and_title_page(pdf, reader):
-    texts = [" ".join(t.split()) for t in page_texts(reader)]
-    n = len(reader.pages)
-    assert pdf.pages == n >= 3
-    for i, text in enumerate(texts[1:], start=2):
-        assert f"page {i} of {n}" in text
-    assert "Proofs Fixture Book" in texts[0]
-    assert "14 November 2023" in texts[0]
-    assert "Version unversioned" in texts[0]       # not in a git tree
+def test_page_x_of_y_title_page_and_contents(proofs, book):
+    for reader in (proofs, book):
+        texts = [" ".join(t.extract_text().split()) for t in reader.pages]
+        n = len(reader.pages)
+        for i, text in enumerate(texts[1:], start=2):
+            assert f"page {i} of {n}" in text
+        assert "Proofs Fixture Book" in texts[0]
+        assert "14 November 2023" in texts[0]
+        assert "Version unversioned" in texts[0]       # not in a git tree
+    # the book's contents give each chapter's page
+    first = " ".join(book.pages[0].extract_text().split())
+    outline = {item.title: book.get_destination_page_number(item) + 1
+               for item in book.outline if not isinstance(item, list)}
+    for title, number in outline.items():
+        assert re.search(rf"{re.escape(title)} [. ]*{number}\b", first), \
+            title
+
+
+def test_metadata(proofs, book):
+    assert proofs.metadata.title == "Proofs Fixture Book: proofs"
+    assert book.metadata.title == "Proofs Fixture Book"
+    for reader in (proofs, book):
+        assert reader.metadata.author == "The fixture authors"
+        assert "gradients" in reader.metadata["/Keywords"]
+    assert "theorem and proof" in proofs.metadata.subject
 
 
 def git(cwd, *args):
@@ -180,86 +246,70 @@ def test_version_and_date_come_from_git_not_the_clock(tmp_path,
     assert version_of(root) == f"{head}-dirty"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     assert date_of(root) == "14 November 2023"
-    assert date_of(tmp_path) == "14 November 2023"
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert (version_of(tmp_path), date_of(tmp_path)) == (
         "unversioned", "undated")
 
 
-def test_metadata(reader):
-    meta = reader.metadata
-    assert meta.title == "Proofs Fixture Book: the proofs"
-    assert meta.author == "The fixture authors"
-    assert "theorem and proof" in meta.subject
-    assert "proofs" in meta["/Keywords"]
+# ---- self-contained, linked ---------------------------------------------
 
-
-def _fonts_and_images(resources, seen, fonts, images, forms):
-    if resources is None:
-        return
-    for font in (resources.get("/Font") or {}).values():
-        fonts.append(font.get_object())
-    for name, ref in (resources.get("/XObject") or {}).items():
-        assert isinstance(ref, IndirectObject)
-        forms.setdefault(str(name), set()).add(ref.idnum)
-        if ref.idnum in seen:
-            continue
-        seen.add(ref.idnum)
-        xobject = ref.get_object()
-        if xobject["/Subtype"] == "/Image":
-            images.append(xobject)
-        else:
-            _fonts_and_images(xobject.get("/Resources"), seen, fonts,
-                              images, forms)
-
-
-@pytest.fixture(scope="module")
-def resources(reader):
+def _resources(reader):
     seen, fonts, images, forms = set(), [], [], {}
-    for page in reader.pages:
-        _fonts_and_images(page.get("/Resources"), seen, fonts, images,
-                          forms)
+
+    def visit(resources):
+        if resources is None:
+            return
+        for font in (resources.get("/Font") or {}).values():
+            fonts.append(font.get_object())
+        for name, ref in (resources.get("/XObject") or {}).items():
+            assert isinstance(ref, IndirectObject)
+            forms.setdefault(str(name), set()).add(ref.idnum)
+            if ref.idnum in seen:
+                continue
+            seen.add(ref.idnum)
+            xobject = ref.get_object()
+            if xobject["/Subtype"] == "/Image":
+                images.append(xobject)
+            else:
+                visit(xobject.get("/Resources"))
+    for p in reader.pages:
+        visit(p.get("/Resources"))
     return fonts, images, forms
 
 
-def test_every_font_is_embedded(resources):
-    fonts, _, _ = resources
-    assert fonts
-    for font in fonts:
-        descendant = font.get("/DescendantFonts")
-        target = descendant[0].get_object() if descendant else font
-        descriptor = target["/FontDescriptor"].get_object()
-        assert "/FontFile2" in descriptor, font["/BaseFont"]
+def test_every_font_is_embedded_and_text_is_stix(proofs, book):
+    for reader in (proofs, book):
+        fonts, _, _ = _resources(reader)
+        names = set()
+        for font in fonts:
+            names.add(str(font["/BaseFont"]).split("+")[-1])
+            descendant = font.get("/DescendantFonts")
+            target = descendant[0].get_object() if descendant else font
+            descriptor = target["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, font["/BaseFont"]
+        assert {"STIXTwoText-Regular", "STIXTwoText-Bold"} <= names
 
 
-def test_no_raster_images_and_glyphs_defined_once(pdf, resources):
-    _, images, forms = resources
+def test_math_is_vector_glyphs_each_defined_once(proofs):
+    _, images, forms = _resources(proofs)
     assert images == []
-    assert not re.search(rb"/Subtype\s*/Image", pdf.path.read_bytes())
-    glyphs = {name: ids for name, ids in forms.items()
-              if name.startswith("/FormXob.zm_")}
+    glyphs = {n: ids for n, ids in forms.items()
+              if n.startswith("/FormXob.zm_")}
     assert len(glyphs) > 30
-    # every page that uses a glyph uses the one form that defines it
     assert all(len(ids) == 1 for ids in glyphs.values())
 
 
-def _where(reader, dest):
-    """(page index, top) of an explicit destination [page /XYZ x y z]."""
-    return reader.get_page_number(dest[0].get_object()), round(
-        float(dest[3]), 2)
-
-
 def _links(reader):
-    """(page, kind, target) of every link; an internal target is the
-    (page, top) it jumps to, a URL its text."""
-    for number, page in enumerate(reader.pages):
-        for annot in page.get("/Annots") or []:
+    for number, p in enumerate(reader.pages):
+        for annot in p.get("/Annots") or []:
             annot = annot.get_object()
             action = annot.get("/A")
             if action is not None and "/URI" in action:
                 yield number, "url", str(action["/URI"])
             else:
-                yield number, "dest", _where(reader, annot["/Dest"])
+                dest = annot["/Dest"]
+                yield number, "dest", (reader.get_page_number(
+                    dest[0].get_object()), round(float(dest[3]), 2))
 
 
 def _outline_targets(reader, items=None):
@@ -267,143 +317,88 @@ def _outline_targets(reader, items=None):
         if isinstance(item, list):
             yield from _outline_targets(reader, item)
         else:
-            page = reader.get_destination_page_number(item)
-            yield item.title, (page, round(float(item.top), 2))
+            yield item.title, (reader.get_destination_page_number(item),
+                               round(float(item.top), 2))
 
 
-def test_references_link_to_their_targets(reader):
-    links = list(_links(reader))
-    internal = [target for _, kind, target in links if kind == "dest"]
-    urls = {target for _, kind, target in links if kind == "url"}
-    pages = len(reader.pages)
-    for page, top in internal:
-        assert 0 <= page < pages and 0 < top < 842
-    outline = dict(_outline_targets(reader))
-    # {prf:ref} (twice), {doc}: to the block's or chapter's own place
+def test_internal_links_land_on_their_targets(proofs, book):
+    for reader in (proofs, book):
+        links = list(_links(reader))
+        internal = [t for _, kind, t in links if kind == "dest"]
+        pages = len(reader.pages)
+        assert len(internal) >= 9
+        for page_index, top in internal:
+            assert 0 <= page_index < pages and 0 < top < 842
+    # {prf:ref} to the block's own place, {doc} to the chapter's
+    outline = dict(_outline_targets(proofs))
+    internal = {t for _, kind, t in _links(proofs) if kind == "dest"}
     for title in ("Theorem 1 (Gradient of a quadratic form)",
-                  "Lemma 1 (Gradient with respect to the weights)",
-                  "The gradient of a quadratic form"):
+                  "Lemma 1 (Gradient with respect to the weights)"):
         assert outline[title] in internal, title
-    # {eq} (three links) and {ref} go somewhere in the PDF too
-    assert len(internal) >= 9
-    # chapter titles link to their web pages, relative to the PDF
+    urls = {t for _, kind, t in _links(proofs) if kind == "url"}
     assert {"chapters/quadratic.html", "chapters/layers.html"} <= urls
 
 
-def test_chapter_links_are_absolute_with_a_base_url(source, tmp_path):
-    base = "https://gradients.example.org/book/"
-    result = export(source, tmp_path / "based.pdf", baseurl=base)
-    reader = PdfReader(result.path)
-    urls = {target for _, kind, target in _links(reader) if kind == "url"}
-    assert {base + "chapters/quadratic.html",
-            base + "chapters/layers.html", base} <= urls
-    assert base in reader.pages[0].extract_text()
+def test_role_links_to_the_pdfs_from_any_page(site):
+    for which, name in (("proofs", PDF_NAME), ("book", BOOK_PDF_NAME)):
+        for docname, href in (("intro", name),
+                              ("chapters/quadratic", f"../{name}")):
+            html = page(site, docname)
+            links = re.findall(
+                rf'<a class="{which}-pdf reference external" '
+                r'href="([^"]+)">([^<]+)</a>', html)
+            if docname == "intro" or which == "proofs":
+                assert links, (which, docname)
+            assert all(h == href for h, _ in links), (docname, links)
 
 
-def test_byte_identical_over_two_runs(pdf, source, tmp_path,
-                                      monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    again = export(source, tmp_path / "again.pdf")
-    assert again.path.read_bytes() == pdf.path.read_bytes()
-
-
-def test_parallel_math_layout_gives_the_same_pdf(pdf, source, tmp_path,
-                                                 monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    monkeypatch.setattr(mathbox, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(mathbox, "_LAID_OUT", {})
-    monkeypatch.setattr(mathbox.os, "cpu_count", lambda: 2)
-    again = export(source, tmp_path / "parallel.pdf")
-    assert again.path.read_bytes() == pdf.path.read_bytes()
-
-
-def test_math_cache_is_used_and_changes_nothing(pdf, source, tmp_path,
-                                                monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    cache = tmp_path / "math.pickle"
-    monkeypatch.setattr(mathbox, "_LAID_OUT", {})
-    first = export(source, tmp_path / "first.pdf", cache=cache)
-    assert cache.exists()
-
-    def no_ziamath(*args):
-        raise AssertionError(f"laid out again: {args}")
-    monkeypatch.setattr(mathbox, "_LAID_OUT", {})
-    monkeypatch.setattr(mathbox, "_layout", no_ziamath)
-    second = export(source, tmp_path / "second.pdf", cache=cache)
-    assert first.path.read_bytes() == second.path.read_bytes() == (
-        pdf.path.read_bytes())
-    # a cache from another format or ziamath is ignored, not trusted
-    monkeypatch.setattr(mathbox, "CACHE_FORMAT", mathbox.CACHE_FORMAT + 1)
-    monkeypatch.setattr(mathbox, "_LAID_OUT", {})
-    with pytest.raises(AssertionError, match="laid out again"):
-        export(source, tmp_path / "third.pdf", cache=cache)
-
-
-def test_export_is_fast(pdf):
-    assert pdf.seconds < 3.0
-
-
-# ---- bad input ----------------------------------------------------------
-
-def broken_copy(tmp_path, old, new):
-    root = tmp_path / "book"
-    shutil.copytree(FIXTURE, root)
-    chapter = root / "chapters" / "quadratic.md"
-    text = chapter.read_text()
-    assert old in text
-    chapter.write_text(text.replace(old, new, 1))
-    return root, chapter
-
-
-@pytest.mark.parametrize("old, new, line, message", [
-    ("{prf:theorem} Gradient of a quadratic form",
-     "{prf:theorm} Gradient of a quadratic form", 49,
-     r"unknown directive kind 'prf:theorm'"),
-    ("which is $2Ax$ when", "which is $2Ax when", 59, r"unbalanced \$"),
-    (r"$f(x) = x^\top A x$ is", r"$f(x) = \frac{x^\top A x$ is", 53,
-     r"cannot lay out LaTeX"),
-    (r"$f(x) = x^\top A x$ is", r"$f(x) = \xtop A x$ is", 53,
-     r"unknown command \\xtop"),
-    ("{prf:ref}`the theorem\n<thm-quadform-gradient>`",
-     "{prf:ref}`the theorem\n<thm-missing>`", 83,
-     r"target 'thm-missing' not found"),
-])
-def test_bad_input_names_file_and_line(tmp_path, old, new, line, message):
-    root, chapter = broken_copy(tmp_path, old, new)
-    with pytest.raises(ProofsSourceError,
-                       match=rf"^{re.escape(str(chapter))}:{line}: "
-                             rf".*{message}"):
-        export(root, tmp_path / "out.pdf")
-    assert not (tmp_path / "out.pdf").exists()
-
+# ---- bytes, the command line, failures ------------------------------------
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "bookbuild.proofs", *args],
-                          capture_output=True, text=True, timeout=120)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    return subprocess.run([sys.executable, "-m", "bookbuild.pdf", *args],
+                          capture_output=True, text=True, timeout=300,
+                          env=env)
 
 
-def test_cli_fails_and_keeps_the_previous_pdf(tmp_path):
-    root, chapter = broken_copy(tmp_path, "which is $2Ax$ when",
-                                "which is $2Ax when")
-    out = tmp_path / "proofs.pdf"
-    out.write_bytes(b"%PDF- the previous export")
-    done = run_cli("--root", str(root), "--out", str(out))
+def test_the_command_line_writes_the_same_bytes_twice(source, built,
+                                                      tmp_path):
+    for out in (tmp_path / "a", tmp_path / "b"):
+        done = run_cli("--root", str(source), "--build", str(built),
+                       "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        for name in (PDF_NAME, BOOK_PDF_NAME):
+            assert (out / name).read_bytes() == (
+                built / "html" / name).read_bytes(), name
+
+
+def test_the_command_line_needs_a_built_book(tmp_path):
+    done = run_cli("--root", str(tmp_path))
     assert done.returncode == 1
-    assert f"{chapter}:59: unbalanced $" in done.stderr
-    assert out.read_bytes() == b"%PDF- the previous export"
-    assert [p.name for p in tmp_path.iterdir() if p.is_file()] == [
-        "proofs.pdf"]                       # no temporary file left
+    assert "run `make book` first" in done.stderr
 
 
-def test_cli_writes_the_default_path(tmp_path):
-    root = tmp_path / "book"
-    shutil.copytree(FIXTURE, root)
-    done = run_cli("--root", str(root))
-    assert done.returncode == 0, done.stderr
-    out = root / "_build" / "html" / PDF_NAME
-    assert PdfReader(out).pages
-    assert (root / "_build" / ".proofs-math.pickle").exists()
-    assert f"wrote {out}" in done.stdout
+def test_bad_math_fails_the_build_and_keeps_the_previous_pdfs(tmp_path):
+    source = tmp_path / "book"
+    shutil.copytree(FIXTURE, source)
+    chapter = source / "chapters" / "quadratic.md"
+    text = chapter.read_text()
+    old = r"$f(x) = x^\top A x$ is"
+    assert old in text
+    chapter.write_text(text.replace(old, r"$f(x) = \xtop A x$ is", 1))
+    html = tmp_path / "out" / "_build" / "html"
+    html.mkdir(parents=True)
+    for name in (PDF_NAME, BOOK_PDF_NAME):
+        (html / name).write_bytes(b"%PDF- the previous export")
+    done = build(source, tmp_path / "out")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert re.search(rf"{re.escape(str(chapter))}:\d+: WARNING: PDF: "
+                     r"cannot lay out LaTeX .*unknown command \\xtop",
+                     output), output[-3000:]
+    for name in (PDF_NAME, BOOK_PDF_NAME):
+        assert (html / name).read_bytes() == b"%PDF- the previous export"
+    assert not [p for p in html.iterdir() if p.name.endswith(".tmp")]
 
 
 # ---- rendering ------------------------------------------------------------
@@ -411,44 +406,55 @@ def test_cli_writes_the_default_path(tmp_path):
 REFERENCE = FIXTURE / "reference-page2.png"
 
 
-def rasterise(pdf_path, page, dpi, out_dir):
+def rasterise(pdf_path, page_number, dpi, out_dir):
     """One page as a grayscale PIL image, through poppler's pdftoppm."""
     Image = pytest.importorskip("PIL.Image")
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm is missing: install poppler-utils "
-                    "(apt-get install poppler-utils) to check rendering")
-    stem = out_dir / f"page{page}"
+        pytest.skip("pdftoppm is missing: install poppler-utils")
+    stem = out_dir / f"page{page_number}"
     subprocess.run(["pdftoppm", "-gray", "-png", "-r", str(dpi), "-f",
-                    str(page), "-l", str(page), "-singlefile",
-                    str(pdf_path), str(stem)], check=True, timeout=60)
+                    str(page_number), "-l", str(page_number),
+                    "-singlefile", str(pdf_path), str(stem)], check=True,
+                   timeout=60)
     return Image.open(f"{stem}.png").convert("L")
 
 
 def mean_abs_difference(a, b):
-    """Mean absolute difference of two grayscale images, 0 to 255."""
     assert a.size == b.size, (a.size, b.size)
     return float(np.abs(np.asarray(a, float) - np.asarray(b, float)).mean())
 
 
-def test_first_page_is_not_blank(pdf, tmp_path):
-    image = rasterise(pdf.path, 1, 30, tmp_path)
-    dark = int((np.asarray(image) < 128).sum())
-    assert dark > 200                      # a blank page has none
-
-
-def test_theorem_page_matches_the_reference_rendering(pdf, tmp_path):
-    """Page 2 (two definitions, Theorem 1, its proof) against the
-    committed rendering, made by this same call:
+def test_theorem_page_matches_the_reference_rendering(site, tmp_path):
+    """Page 2 of the proofs PDF (two definitions, Theorem 1, its proof)
+    against the committed rendering, made by this same call:
     pdftoppm -gray -png -r 40 -f 2 -l 2 -singlefile PDF reference-page2
     """
-    page = rasterise(pdf.path, 2, 40, tmp_path)
-    reference = rasterise_reference()
-    assert mean_abs_difference(page, reference) < 2.0
-    # the tolerance tells pages apart: another page is far off
-    other = rasterise(pdf.path, 4, 40, tmp_path)
-    assert mean_abs_difference(other, reference) > 8.0
-
-
-def rasterise_reference():
     from PIL import Image
-    return Image.open(REFERENCE).convert("L")
+    reference = Image.open(REFERENCE).convert("L")
+    assert mean_abs_difference(
+        rasterise(site / PDF_NAME, 2, 40, tmp_path), reference) < 2.0
+    # the tolerance tells pages apart: another page is far off
+    assert mean_abs_difference(
+        rasterise(site / PDF_NAME, 4, 40, tmp_path), reference) > 8.0
+
+
+# ---- math layout --------------------------------------------------------
+
+@pytest.mark.parametrize("latex", [
+    r"\bigl\langle g - p, \ \dot z \bigr\rangle",
+    r"\Bigl\lVert x \Bigr\rVert", r"\big\lfloor x \big\rfloor",
+    r"\begin{bmatrix} 1 & 2 \\ 2 & 3 \end{bmatrix}",
+    r"\begin{aligned} f &= x^\top A x \\ &= 21 \end{aligned}",
+])
+def test_math_the_chapters_write_is_laid_out(latex):
+    from bookbuild.pdf import mathbox
+    box = mathbox.layout(latex, 10.5, True)
+    assert box.width > 0 and box.glyphs
+    assert box.latex == " ".join(latex.split())      # searchable as written
+
+
+def test_unknown_latex_is_refused_with_its_name():
+    from bookbuild.pdf import mathbox
+    with pytest.raises(mathbox.MathLayoutError, match=r"unknown command "
+                                                      r"\\xtop"):
+        mathbox.layout(r"f(x) = \xtop A x", 10.5, False)

@@ -1,139 +1,229 @@
-"""The proofs PDF and the website: built together, numbered alike.
+"""The PDFs published with the built book (GRADBOOK_HTML, or _build/html).
 
-Builds the fixture book (tests/fixtures/proofs) with Jupyter Book, as
-strictly as the real one (-W -n --keep-going): the Sphinx extension
-bookbuild.proofs.sphinxext must publish the PDF next to the pages, its
-role must link to it from any page, and every number sphinx-proof and
-Sphinx print on the pages must be the number the PDF's parser assigns.
+The whole-book PDF must hold what the website holds: every chapter and
+section title in reading order and in the outline, every figure, the
+first line of every code cell, every number Sphinx printed; nothing
+may run past the text block; every internal link lands inside the
+document; every page's download menu links both PDFs.  The command
+line, run again over the same build, writes the same bytes.
 """
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from html import unescape
 from pathlib import Path
 
 import pytest
+import yaml
+from pypdf import PdfReader
 
-from bookbuild.proofs import PDF_NAME, export
-from bookbuild.proofs.source import load_book
+from bookbuild.pdf import BOOK_PDF_NAME, PDF_NAME
+from bookbuild.pdf.document import MARGIN
 
-FIXTURE = Path(__file__).parent / "fixtures" / "proofs"
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-EPOCH = "1700000000"
+ROOT = Path(__file__).resolve().parents[1]
+A4_WIDTH = 595.2756
 
 pytestmark = pytest.mark.slow
 
 
-def build(source: Path, out: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
-    return subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(source), "--path-output", str(out),
-         "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=600, env=env)
+def reading_order():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    docs = [toc["root"]]
+    for part in [toc] + toc.get("parts", []):
+        docs += [c["file"] for c in part.get("chapters", [])]
+    return docs
 
 
 @pytest.fixture(scope="module")
-def source(tmp_path_factory):
-    """A copy outside git, so that its version cannot change between
-    the build and the export (others commit to the working tree)."""
-    root = tmp_path_factory.mktemp("source") / "book"
-    shutil.copytree(FIXTURE, root)
-    return root
+def book(built_html):
+    return PdfReader(built_html / BOOK_PDF_NAME)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, source):
-    out = tmp_path_factory.mktemp("site")
-    done = build(source, out)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "WARNING" not in done.stdout + done.stderr
-    return out / "_build" / "html"
+def proofs(built_html):
+    return PdfReader(built_html / PDF_NAME)
 
 
-def captions(html: str):
-    """Block names as the page shows them: "Theorem 1", "Remark"..."""
-    names = []
-    for match in re.finditer(
-            r'<div class="proof (\w+) admonition" id="[^"]*">\s*'
-            r'<p class="admonition-title"[^>]*>(.*?)</p>', html, re.S):
-        kind, title = match.groups()
-        number = re.search(r'<span class="caption-number">(\w+) (\d+) ',
-                           title)
-        names.append(f"{number[1]} {number[2]}" if number
-                     else kind.title())
-    return names
+@pytest.fixture(scope="module")
+def pages(built_html):
+    return {d: (built_html / f"{d}.html").read_text() for d in
+            reading_order()}
 
 
-def proof_count(html: str) -> int:
-    return len(re.findall(r'<div class="proof admonition" id="proof"', html))
+def main_of(html: str) -> str:
+    """The page's article, without the theme's navigation."""
+    start = html.find('<article class="bd-article">')
+    end = html.find("</article>", start)
+    return html[start:end] if start >= 0 else html
 
 
-def test_pdf_is_published_next_to_the_pages(site, source, tmp_path,
-                                            monkeypatch):
-    pdf = site / PDF_NAME
-    assert pdf.read_bytes().startswith(b"%PDF-")
-    # the same bytes as the command line's export of the same sources
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    cli = export(source, tmp_path / "cli.pdf")
-    assert cli.path.read_bytes() == pdf.read_bytes()
+def strip(markup: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", markup))
 
 
-def test_role_links_to_the_pdf_from_any_page(site):
-    for page, href in (("intro.html", PDF_NAME),
-                       ("chapters/quadratic.html", f"../{PDF_NAME}")):
-        html = (site / page).read_text()
-        links = re.findall(r'<a class="proofs-pdf reference external" '
-                           r'href="([^"]+)">([^<]+)</a>', html)
-        assert links and all(h == href for h, _ in links), (page, links)
-        assert (site / page).parent.joinpath(href).resolve() == (
-            site / PDF_NAME).resolve()
-    intro = (site / "intro.html").read_text()
-    assert ">Download the proofs (PDF)</a>" in intro
+def squeeze(text: str) -> str:
+    return "".join(text.split())
 
 
-def test_block_numbers_match_the_website(site):
-    book = load_book(FIXTURE)
-    for chapter in book.chapters:
-        html = (site / f"{chapter.docname}.html").read_text()
-        numbered = [b.name for b in chapter.blocks if b.kind != "proof"]
-        assert captions(html) == numbered, chapter.docname
-        proofs = [b for b in chapter.blocks if b.kind == "proof"]
-        assert proof_count(html) == len(proofs)
+@pytest.fixture(scope="module")
+def book_text(book):
+    return [squeeze(p.extract_text()) for p in book.pages]
 
 
-def test_equation_numbers_match_the_website(site):
-    book = load_book(FIXTURE)
-    for chapter in book.chapters:
-        html = (site / f"{chapter.docname}.html").read_text()
-        shown = [int(n) for n in re.findall(
-            r'<span class="eqno">\((\d+)\)', html)]
-        assert shown == chapter.equations, chapter.docname
+def flat_outline(reader, items=None, level=0):
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            yield from flat_outline(reader, item, level + 1)
+        else:
+            yield level, item.title, reader.get_destination_page_number(
+                item)
 
 
-def test_reference_texts_match_the_website(site):
-    html = unescape((site / "chapters/layers.html").read_text())
-    # what {prf:ref} and {eq} print on the page is what the PDF prints
-    assert 'quadratic.html#thm-quadform-gradient">Theorem 1</a>' in html
-    assert '#equation-eq-quadform-gradient">(3)</a>' in html
-    assert '#lem-grad-w">Lemma 1</a>' in html
+def headings(html: str):
+    """(level, text) of the page's h1 and h2 headings, in order."""
+    for level, inner in re.findall(r"<h([12])[^>]*>(.*?)</h\1>",
+                                   main_of(html), re.S):
+        text = strip(re.sub(r'<a class="headerlink".*?</a>', "", inner))
+        yield int(level), " ".join(text.split())
 
 
-def test_bad_proof_fails_the_build_and_keeps_the_previous_pdf(tmp_path):
-    source = tmp_path / "book"
-    shutil.copytree(FIXTURE, source)
-    chapter = source / "chapters" / "quadratic.md"
-    text = chapter.read_text()
-    chapter.write_text(text.replace("which is $2Ax$ when",
-                                    "which is $2Ax when", 1))
-    html = tmp_path / "out" / "_build" / "html"
-    html.mkdir(parents=True)
-    (html / PDF_NAME).write_bytes(b"%PDF- the previous export")
-    done = build(source, tmp_path / "out")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert f"{chapter}:59: WARNING: proofs PDF not written: unbalanced $" \
-        in output, output[-3000:]
-    assert (html / PDF_NAME).read_bytes() == b"%PDF- the previous export"
+def test_every_chapter_and_section_in_reading_order(pages, book,
+                                                    book_text):
+    expected = [h for d in reading_order() for h in headings(pages[d])]
+    assert len(expected) > 20
+    text, position = "".join(book_text), 0
+    for _, title in expected:
+        # titles with math print the formula as glyphs, its LaTeX hidden
+        plain = squeeze(title)
+        found = text.find(plain, position)
+        assert found >= 0, f"{title!r} missing, or out of order"
+        position = found + len(plain)
+    outline = [(level, title) for level, title, _ in flat_outline(book)
+               if level <= 1]
+    assert outline == [(level - 1, title) for level, title in expected]
+
+
+def _page_chapters(book):
+    """The chapter (docname) each page belongs to, from the outline."""
+    starts = [page for level, _, page in flat_outline(book) if level == 0]
+    chapter_of = {}
+    for i, docname in enumerate(reading_order()):
+        end = starts[i + 1] if i + 1 < len(starts) else len(book.pages)
+        for page in range(starts[i], end):
+            chapter_of[page] = docname
+    return chapter_of
+
+
+def _pictures(page) -> int:
+    """Figures drawn on a page: each is a marked-content sequence
+    tagged /Figure (vector drawing or raster image inside)."""
+    return page.get_contents().get_data().count(b"/Figure BMC")
+
+
+def test_every_figure_of_the_site_is_in_the_book_pdf(pages, book):
+    chapter_of = _page_chapters(book)
+    in_pdf = {d: 0 for d in reading_order()}
+    for index, page in enumerate(book.pages):
+        if index in chapter_of:
+            in_pdf[chapter_of[index]] += _pictures(page)
+    on_site = {d: len(re.findall(r'<img [^>]*src="[^"]*_images/',
+                                 main_of(html)))
+               for d, html in pages.items()}
+    assert sum(on_site.values()) >= 10
+    assert in_pdf == on_site
+
+
+def test_every_code_cell_first_line_is_in_the_text(pages, book_text):
+    text = "".join(book_text)
+    cells = 0
+    for docname, html in pages.items():
+        for source in re.findall(
+                r'<div class="cell_input docutils container">\s*'
+                r'<div class="highlight-ipython3 notranslate">'
+                r'<div class="highlight"><pre>(.*?)</pre>', html, re.S):
+            first = strip(source).strip("\n").split("\n")[0]
+            cells += 1
+            assert squeeze(first) in text, (docname, first)
+    assert cells > 30
+
+
+def test_no_line_runs_past_the_text_block(built_html, tmp_path):
+    done = subprocess.run(["pdftotext", "-bbox", str(built_html /
+                                                     BOOK_PDF_NAME),
+                           str(tmp_path / "words.html")], timeout=120)
+    assert done.returncode == 0
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" '
+                       r'xMax="([\d.]+)"[^>]*>(.*?)</word>',
+                       (tmp_path / "words.html").read_text())
+    assert len(words) > 5000
+    left, right = MARGIN - 1, A4_WIDTH - MARGIN + 1
+    outside = [(w, x0, x1) for x0, x1, w in words
+               if float(x0) < left or float(x1) > right]
+    assert outside == []
+
+
+def test_numbers_are_the_numbers_sphinx_printed(pages, book_text,
+                                                proofs):
+    text = "".join(book_text)
+    proofs_text = "".join(squeeze(p.extract_text()) for p in proofs.pages)
+    names = 0
+    for docname, html in pages.items():
+        for kind, number in re.findall(
+                r'<span class="caption-number">(\w+) (\d+) </span>', html):
+            head = f"{kind}{number}"
+            assert head in text, (docname, head)
+            if kind not in ("Exercise", "Fig."):
+                assert head in proofs_text, (docname, head)
+            names += 1
+        for number in re.findall(r'<span class="eqno">\((\d+)\)', html):
+            assert f"({number})" in text, (docname, number)
+    assert names > 20
+
+
+def test_internal_links_land_inside_the_document(book, proofs):
+    for reader in (book, proofs):
+        count = 0
+        for page in reader.pages:
+            for annot in page.get("/Annots") or []:
+                annot = annot.get_object()
+                if "/Dest" in annot:
+                    target = reader.get_page_number(
+                        annot["/Dest"][0].get_object())
+                    assert 0 <= target < len(reader.pages)
+                    count += 1
+        assert count > 5
+
+
+def test_every_page_links_both_pdfs(pages):
+    for docname, html in pages.items():
+        for name in (BOOK_PDF_NAME, PDF_NAME):
+            assert re.search(rf'href="(\.\./)*{re.escape(name)}"', html), \
+                (docname, name)
+
+
+def test_fonts_embedded(book):
+    for page in book.pages[:6]:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            target = font["/DescendantFonts"][0].get_object() \
+                if "/DescendantFonts" in font else font
+            assert "/FontFile2" in target["/FontDescriptor"].get_object()
+
+
+def test_the_command_line_writes_the_same_bytes_twice(built_html,
+                                                      tmp_path):
+    build = built_html.parent
+    if not (build / ".doctrees" / "environment.pickle").exists():
+        pytest.skip("the site's doctrees are not beside it")
+    for out in (tmp_path / "a", tmp_path / "b"):
+        done = subprocess.run(
+            [sys.executable, "-m", "bookbuild.pdf", "--root", str(ROOT),
+             "--build", str(build), "--out", str(out)],
+            capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+    for name in (BOOK_PDF_NAME, PDF_NAME):
+        first = (tmp_path / "a" / name).read_bytes()
+        assert first == (tmp_path / "b" / name).read_bytes(), name
+        assert len(PdfReader(tmp_path / "a" / name).pages) == len(
+            PdfReader(built_html / name).pages)

@@ -13,8 +13,9 @@ installs the book's library, ``gradbook``, from the repository when
 it is missing, so the notebook also runs outside a clone of the book
 (in Colab, or in a reader's own Jupyter).
 
-It also adds the proofs PDF (``bookbuild_proofs_pdf``, a path in the
-HTML output) to the download menu, relabels the theme's own ".pdf"
+It also adds the book PDF and the proofs PDF (``bookbuild_book_pdf``
+and ``bookbuild_proofs_pdf``, paths in the HTML output, written by
+:mod:`bookbuild.pdf`) to the download menu, relabels the theme's own ".pdf"
 entry (which prints the page) as "Print", and points the theme's
 Colab button, which would open the Markdown source that Colab cannot
 read, at the executed notebook on the ``bookbuild_notebooks_branch``
@@ -22,7 +23,8 @@ branch of the repository (which the publishing workflow fills).
 
 Configuration (in ``_config.yml``, ``sphinx: config:``):
 
-- ``bookbuild_proofs_pdf``: the PDF's path in the site.
+- ``bookbuild_book_pdf``: the whole book's PDF, its path in the site.
+- ``bookbuild_proofs_pdf``: the proofs PDF's path in the site.
 - ``bookbuild_notebooks_branch``: the branch with the executed
   notebooks at ``<docname>.ipynb``.
 """
@@ -52,8 +54,10 @@ if importlib.util.find_spec("gradbook") is None:
 
 
 def executed_notebook(app, docname):
-    """The path where myst-nb wrote the executed notebook of `docname`."""
-    return Path(app.outdir).parent / EXECUTED / f"{docname}.ipynb"
+    """The path where myst-nb wrote the executed notebook of `docname`:
+    beside the HTML output, which is beside the doctrees (the doctrees
+    also when bookbuild.pdf writes elsewhere, from a finished build)."""
+    return Path(app.doctreedir).parent / EXECUTED / f"{docname}.ipynb"
 
 
 def read_executed(app, docname):
@@ -133,7 +137,7 @@ def _group(context, label):
 
 
 def add_download_links(app, pagename, templatename, context, doctree):
-    """Add the proofs PDF to the download menu; fix the Colab link."""
+    """Add the PDFs to the download menu; fix the Colab link."""
     downloads = _group(context, "download-buttons")
     if downloads is not None:
         for button in downloads["buttons"]:
@@ -141,16 +145,21 @@ def add_download_links(app, pagename, templatename, context, doctree):
                 button["text"] = "Print"
                 button["tooltip"] = "Print this page"
                 button["icon"] = "fas fa-print"
-        pdf = app.config.bookbuild_proofs_pdf
-        if pdf:
-            downloads["buttons"].append({
-                "type": "link",
-                "url": context["pathto"](pdf, 1),
-                "text": "Proofs .pdf",
-                "tooltip": "Download the book's proofs as a PDF",
-                "icon": "fas fa-file-pdf",
-                "label": "download-proofs-button",
-            })
+        for pdf, text, tooltip, label in (
+                (app.config.bookbuild_book_pdf, "Book .pdf",
+                 "Download the whole book as a PDF", "download-book-button"),
+                (app.config.bookbuild_proofs_pdf, "Proofs .pdf",
+                 "Download the book's proofs as a PDF",
+                 "download-proofs-button")):
+            if pdf:
+                downloads["buttons"].append({
+                    "type": "link",
+                    "url": context["pathto"](pdf, 1),
+                    "text": text,
+                    "tooltip": tooltip,
+                    "icon": "fas fa-file-pdf",
+                    "label": label,
+                })
 
     launch = _group(context, "launch-buttons")
     if launch is None:
@@ -173,6 +182,8 @@ def add_download_links(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.add_config_value("bookbuild_book_pdf", "gradients-book.pdf",
+                         "html", types=[str])
     app.add_config_value("bookbuild_proofs_pdf", "gradients-proofs.pdf",
                          "html", types=[str])
     app.add_config_value("bookbuild_notebooks_branch", "", "html",

@@ -1,6 +1,6 @@
 """Page layout, inline level: wrapped text with math on its baseline.
 
-ReportLab's Paragraph places only raster images inline, so the proofs
+ReportLab's Paragraph places only raster images inline, so the PDFs
 use this small flowable instead: runs of text (DejaVu fonts, embedded)
 and math boxes (vector glyphs) are broken greedily into justified
 lines; a line grows to make room for tall math, and every math box
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus.flowables import Flowable
 
-from .fonts import FONTS, LINK_COLOR
+from .fonts import FONTS, LINK_COLOR, runs_of
 
 _SPACE = re.compile(r"(\s+)")
 
@@ -33,6 +33,13 @@ class Run:
     @property
     def width(self) -> float:
         return stringWidth(self.text, self.font, self.size)
+
+
+def text_runs(text: str, font: str, size: float,
+              link: tuple | None = None) -> list:
+    """Runs of ``text`` in ``font``, with fallback faces for the
+    characters it lacks (see :func:`.fonts.runs_of`)."""
+    return [Run(t, f, size, link) for t, f in runs_of(text, font)]
 
 
 @dataclass
@@ -61,14 +68,16 @@ class RichParagraph(Flowable):
     def __init__(self, runs, *, size: float, leading: float,
                  space_before: float = 0, space_after: float = 6,
                  align: str = "justify", end_mark: str | None = None,
-                 dest: str | None = None, outline: tuple | None = None,
+                 dest=None, outline: tuple | None = None,
                  keep_with_next: bool = False, link_color: bool = True):
         super().__init__()
         self.runs = list(runs)
         self.size, self.leading = size, leading
         self.spaceBefore, self.spaceAfter = space_before, space_after
         self.align, self.end_mark = align, end_mark
-        self.dest, self.outline = dest, outline
+        self.dests = ([dest] if isinstance(dest, str) else
+                      list(dest or []))
+        self.outline = outline           # (title, level, key) or None
         self.keepWithNext = keep_with_next
         self.link_color = link_color
         self._lines: list[_Line] | None = None
@@ -107,7 +116,7 @@ class RichParagraph(Flowable):
         return words, gaps
 
     def _break(self, width: float) -> list[_Line]:
-        words, gaps = self._words()
+        words, gaps = _fit_words(*self._words(), width)
         if self.end_mark:
             mark = Run(self.end_mark, FONTS["symbol"], self.size)
             words.append([mark])
@@ -144,6 +153,7 @@ class RichParagraph(Flowable):
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
+        availWidth = frame_width(self, availWidth)
         self.wrap(availWidth, availHeight)
         used, n = 0.0, 0
         for line in self._lines:
@@ -156,7 +166,7 @@ class RichParagraph(Flowable):
         first = self._copy(self._lines[:n], space_after=0)
         first._lines[-1] = _relast(first._lines[-1], False)
         rest = self._copy(self._lines[n:], space_before=0)
-        rest.dest = rest.outline = None
+        rest.dests, rest.outline = [], None
         return [first, rest]
 
     def _copy(self, lines, **spaces):
@@ -165,21 +175,39 @@ class RichParagraph(Flowable):
                                                      self.spaceBefore),
                              space_after=spaces.get("space_after",
                                                     self.spaceAfter),
-                             align=self.align, dest=self.dest,
+                             align=self.align, dest=self.dests,
                              outline=self.outline,
                              link_color=self.link_color)
         twin._lines, twin._wrapped_at = list(lines), self._wrapped_at
-        twin.end_mark = self.end_mark
+        # the runs of these lines too: a part that moves to a frame of
+        # another width (an indented box on the next page) breaks again
+        words = [w for line in lines for w in line.words]
+        gaps = [g for line in lines for g in line.gaps]
+        has_mark = bool(self.end_mark and words and len(words[-1]) == 1
+                        and isinstance(words[-1][0], Run)
+                        and words[-1][0].text == self.end_mark
+                        and lines[-1].last)
+        if has_mark:
+            words, gaps = words[:-1], gaps[:-1]
+        twin.end_mark = self.end_mark if has_mark else None
+        for i, word in enumerate(words):
+            twin.runs.extend(word)
+            last = word[-1]
+            if i < len(words) - 1 and gaps[i] > 0:
+                font = last.font if isinstance(last, Run) else FONTS["serif"]
+                twin.runs.append(Run(" ", font, self.size))
         return twin
 
     # -- drawing
     def draw(self):
         canvas = self.canv
-        if self.dest:
-            canvas.bookmarkHorizontal(self.dest, 0, self.height + 4)
+        for dest in self.dests:
+            canvas.bookmarkHorizontal(dest, 0, self.height + 4)
         if self.outline:
-            title, level = self.outline
-            canvas.addOutlineEntry(title, self.dest, level=level)
+            title, level, key = self.outline
+            if key not in self.dests:
+                canvas.bookmarkHorizontal(key, 0, self.height + 4)
+            canvas.addOutlineEntry(title, key, level=level)
         y = self.height
         for line in self._lines:
             y -= line.above
@@ -237,3 +265,44 @@ class RichParagraph(Flowable):
 def _relast(line: _Line, last: bool) -> _Line:
     return _Line(line.words, line.gaps, line.width, line.above,
                  line.below, last)
+
+
+def _fit_words(words, gaps, width):
+    """Words wider than the line (a long identifier in code font) cut
+    into pieces that fit, so nothing runs past the margin."""
+    out_words, out_gaps = [], []
+    for word, gap in zip(words, gaps):
+        if sum(r.width for r in word) <= width or any(
+                isinstance(r, MathRun) for r in word):
+            out_words.append(word)
+            out_gaps.append(gap)
+            continue
+        piece, used = [], 0.0
+        for run in word:
+            for char in run.text:
+                w = stringWidth(char, run.font, run.size)
+                if used + w > width and piece:
+                    out_words.append(piece)
+                    out_gaps.append(0.0)
+                    piece, used = [], 0.0
+                last = piece[-1] if piece else None
+                if last is not None and (last.font, last.size, last.link) \
+                        == (run.font, run.size, run.link):
+                    piece[-1] = Run(last.text + char, run.font, run.size,
+                                    run.link)
+                else:
+                    piece.append(Run(char, run.font, run.size, run.link))
+                used += w
+        out_words.append(piece)
+        out_gaps.append(gap)
+    return out_words, out_gaps
+
+
+def frame_width(flowable, width: float) -> float:
+    """The width a flowable is split at: ReportLab's Frame.split passes
+    the frame's full width, without the indents of an Indenter (a box),
+    though the parts are then set at the indented width."""
+    frame = getattr(flowable, "_frame", None)
+    if frame is not None and hasattr(frame, "_getAvailableWidth"):
+        return frame._getAvailableWidth()
+    return width

@@ -45,6 +45,13 @@ _ENV_ALIASES = {
 }
 _ENV = re.compile(r"\\(begin|end)\{([a-zA-Z*]+)\}")
 _UNKNOWN = re.compile(r"^\\[A-Za-z]+$")
+_DELIMITERS = {
+    "langle": "\u27e8", "rangle": "\u27e9", "lVert": "\u2016",
+    "rVert": "\u2016", "lvert": "|", "rvert": "|", "lfloor": "\u230a",
+    "rfloor": "\u230b", "lceil": "\u2308", "rceil": "\u2309",
+}
+_SIZED = re.compile(r"(\\[bB]igg?[lrm]?\s*)\\(" + "|".join(_DELIMITERS)
+                    + r")(?![A-Za-z])")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _PATH_TOKEN = re.compile(rf"[MLQCHVZmlqchvz]|{_NUMBER}")
 
@@ -165,6 +172,9 @@ def normalize(latex: str) -> str:
         alias = _ENV_ALIASES[env]
         return "" if alias is None else f"\\{which}{{{alias}}}"
     text = _ENV.sub(rename, latex.strip())
+    # latex2mathml sizes (\bigl, \Bigr, ...) only delimiters written
+    # as characters: give it the characters of the named ones
+    text = _SIZED.sub(lambda m: m.group(1) + _DELIMITERS[m.group(2)], text)
     # A label belongs to the website's numbering, not to the drawing.
     text = re.sub(r"\\(label|nonumber|notag)(\{[^}]*\})?", "", text)
     return text.strip()
@@ -193,7 +203,7 @@ def layout(latex: str, size: float, display: bool) -> MathBox:
 
 
 # The cache's format: bump when MathBox or the SVG reading changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def _cache_key() -> tuple:

@@ -1,0 +1,72 @@
+"""`python -m bookbuild.pdf [--root DIR] [--out DIR]`: both PDFs of an
+already built book (its doctrees, in DIR/_build/.doctrees), without
+building the site again."""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def sphinx_app(root: Path, build: Path):
+    """A Sphinx application over the book's existing build, configured
+    as jupyter-book configures it (so myst-nb finds its execution cache
+    and notebooks beside the HTML); nothing is built or written."""
+    from jupyter_book.config import get_final_config
+    from sphinx.application import Sphinx
+    config, _ = get_final_config(
+        user_yaml=root / "_config.yml",
+        cli_config={"latex_individualpages": False}, sourcedir=root,
+        use_external_toc=True)
+    return Sphinx(srcdir=root, confdir=None, outdir=build / "html",
+                  doctreedir=build / ".doctrees",
+                  buildername="html", confoverrides=config, status=None,
+                  warning=sys.stderr)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bookbuild.pdf",
+        description="Write the book PDF and the proofs PDF of a built "
+                    "book (run `make book` first).")
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="the book's directory, with _config.yml "
+                             "(default: .)")
+    parser.add_argument("--build", type=Path, default=None,
+                        help="the build folder, with .doctrees (default: "
+                             "DIR/_build)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the folder to write to (default: "
+                             "DIR/_build/html)")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    build = (args.build or root / "_build").resolve()
+    if not (build / ".doctrees" / "environment.pickle").is_file():
+        print(f"error: no built book in {build}: run `make book` first",
+              file=sys.stderr)
+        return 1
+    out = (args.out or build / "html").resolve()
+    problems = []
+
+    def warn(message, node):
+        where = f"{node.source}:{node.line}" if getattr(
+            node, "source", None) else "?"
+        problems.append(f"{where}: {message}")
+        print(f"{where}: warning: {message}", file=sys.stderr)
+
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+    from .export import export
+    start = time.perf_counter()
+    with patch_docutils(root), docutils_namespace():
+        app = sphinx_app(root, build)
+        results = export(app, out, warn=warn, names=None)
+    for r in results:
+        print(f"wrote {r.path}: {r.pages} pages, {r.size / 1024:.0f} KiB "
+              f"in {r.seconds:.2f} s")
+    print(f"total {time.perf_counter() - start:.2f} s (with Sphinx's "
+          "start-up)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""Export: a Sphinx build's resolved doctrees -> the two PDFs.
+
+``export(app, outdir)`` takes the documents of the table of contents
+in reading order, resolves each (``env.get_and_resolve_doctree``, the
+tree the HTML pages are written from), walks them once per view and
+writes ``gradients-book.pdf`` (everything) and
+``gradients-proofs.pdf`` (definitions, theorems and proofs), each to a
+temporary file renamed over the old one only when complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import mathbox
+from .document import render, toc_lines
+from .fonts import FONTS
+from .inline import RichParagraph, text_runs
+from .walker import Walker, dest_name
+
+#: where the site publishes the PDFs, relative to the HTML output
+PDF_NAME = "gradients-proofs.pdf"
+BOOK_PDF_NAME = "gradients-book.pdf"
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    pages: int
+    blocks: int
+    seconds: float
+    size: int
+    chapters: list
+
+
+@dataclass
+class BookInfo:
+    title: str
+    author: str
+    baseurl: str
+    version: str
+    date: str
+    subject: str = ""
+    keywords: tuple = ()
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True,
+                              text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def version_of(root: Path) -> str:
+    """`git describe --always --dirty`, or "unversioned" outside git."""
+    return _git(root, "describe", "--always", "--dirty") or "unversioned"
+
+
+def date_of(root: Path) -> str:
+    """SOURCE_DATE_EPOCH, else the last commit's date; never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git(
+        root, "log", "-1", "--format=%ct")
+    if not epoch:
+        return "undated"
+    day = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return f"{day.day} {day:%B %Y}"
+
+
+def toctree_order(env) -> list[str]:
+    """The documents in reading order, as Sphinx's toctrees give them."""
+    order: list[str] = []
+
+    def visit(docname: str) -> None:
+        if docname in order:
+            return
+        order.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            visit(child)
+    visit(env.config.root_doc)
+    return order
+
+
+def book_title(app) -> str:
+    """The book's title: jupyter-book sets it as html_title."""
+    title = app.config.html_title or ""
+    if not title or title.endswith(" documentation"):   # Sphinx's default
+        title = app.config.project
+    return title
+
+
+def write_atomic(out: Path, data: bytes) -> None:
+    """Write ``data`` to ``out`` through a temporary file and a rename,
+    so a failure leaves the previous file as it was."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp",
+                               dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _Outputs:
+    """The text/plain form of each rich output, from the executed
+    notebooks (myst-nb's copies, outputs merged from the cache)."""
+
+    def __init__(self, app):
+        self.app, self.cells = app, {}
+
+    def __call__(self, docname: str, index: int) -> list[str]:
+        if docname not in self.cells:
+            from ..downloads import read_executed
+            try:
+                self.cells[docname] = read_executed(self.app, docname).cells
+            except (OSError, ValueError):
+                self.cells[docname] = []
+        cells = self.cells[docname]
+        if index >= len(cells):
+            return []
+        out = []
+        for output in cells[index].get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                text = data.get("text/plain", "")
+                out.append("".join(text) if isinstance(text, list)
+                           else text)
+        return out
+
+
+def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
+    """Write both PDFs of ``app``'s book into ``outdir``.
+
+    ``warn(message, node)`` hears of everything that cannot be set; a
+    PDF with such a problem is not written (the previous file stays,
+    and the warning fails a strict build).
+    """
+    env = app.env
+    problems = []
+
+    def note(message, node):             # once, though walked twice
+        where = (message, getattr(node, "source", None),
+                 getattr(node, "line", None))
+        if where not in problems:
+            problems.append(where)
+            warn(message, node)
+    root = Path(app.srcdir)
+    names = names or {"book": BOOK_PDF_NAME, "proofs": PDF_NAME}
+    cache = Path(app.doctreedir) / "pdf-math.pickle"
+    mathbox.load_cache(cache)
+    docs = [(d, env.get_and_resolve_doctree(d, app.builder))
+            for d in toctree_order(env)]
+    baseurl = (app.config.html_baseurl or "").rstrip("/")
+
+    def web_url(docname: str, anchor: str = "") -> str:
+        url = docname + ".html" + (f"#{anchor}" if anchor else "")
+        return f"{baseurl}/{url}" if baseurl else url
+
+    outputs = _Outputs(app)
+    title = book_title(app)
+    version, date = version_of(root), date_of(root)
+    results, requests = [], []
+    views = {
+        "book": ("The book", "", "The whole book: prose, mathematics, "
+                 "code, outputs and figures"),
+        "proofs": ("Definitions, theorems and proofs", "proofs",
+                   "Every definition, theorem and proof of the book"),
+    }
+    for view, name in names.items():
+        t0 = time.perf_counter()
+        subtitle, kind, subject = views[view]
+        walkers = []
+
+        def story_for(view=view):
+            walker = Walker(docs, view=view, fignumbers=env.toc_fignumbers,
+                            srcdir=root, web_url=web_url,
+                            plain_outputs=outputs, warn=note)
+            walkers.append(walker)
+            return walker.flowables()
+
+        info = BookInfo(title, app.config.author or "", baseurl, version,
+                        date, subject=f"{subject} (version {version}, "
+                        f"{date})", keywords=(title, "gradients",
+                                              "automatic differentiation"))
+        contents = (toc_lines if view == "book" else
+                    lambda entries: _proofs_contents(walkers))
+        data, pages = render(story_for, info, subtitle=subtitle,
+                             kind=kind, contents_for=contents)
+        path = Path(outdir) / name
+        if problems:
+            continue
+        write_atomic(path, data)
+        walker = walkers[-1]
+        requests.extend(walker.math)
+        blocks = sum(c["numbered"] + c["proof"]
+                     for _, _, c in walker.chapters)
+        results.append(ExportResult(path, pages, blocks,
+                                    time.perf_counter() - t0, len(data),
+                                    walker.chapters))
+    mathbox.save_cache(cache, requests)
+    return results
+
+
+def _proofs_contents(walkers) -> list:
+    """The proofs PDF's contents: each chapter and what it holds."""
+    out = [RichParagraph(text_runs("Contents", FONTS["bold"], 13),
+                         size=13, leading=17, space_after=6)]
+    for docname, title, counts in walkers[0].chapters:
+        line = text_runs(title or docname, FONTS["serif"], 10.5,
+                         ["dest", dest_name(docname)]) + text_runs(
+            f"  ({_count(counts['numbered'], 'numbered block')}, "
+            f"{_count(counts['proof'], 'proof')})", FONTS["italic"], 9)
+        out.append(RichParagraph(line, size=10.5, leading=15,
+                                 space_after=2, align="left"))
+    return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
