@@ -284,7 +284,9 @@ READING_ORDER = """() => {
   const blocks = [...document.querySelectorAll(
     "article.bd-article :is(h1, h2, h3, h4, p, pre, figure, table, ul, ol)")]
     .filter(el => !el.parentElement.closest("figure, table, li, pre, p"))
-    .filter(el => el.getClientRects().length > 0
+    // What a reader sees: not in a closed solution, not in another tab.
+    .filter(el => el.checkVisibility({visibilityProperty: true,
+                                      opacityProperty: true})
                   && el.getBoundingClientRect().height > 0);
   const out = [];
   let last = -Infinity;

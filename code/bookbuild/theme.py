@@ -27,7 +27,10 @@
    not an HTML attribute (``templates/components/search-field.html``
    leaves it out), and the book's title in the sidebar lies outside any landmark
    (``templates/html/bookbuild-brand.html`` puts it in a labelled
-   ``nav``).
+   ``nav``). myst-nb 1.4 writes the "Show code cell source" titles of a
+   hidden cell as ``<p>`` inside ``<summary>``, where HTML allows only
+   phrasing content; they are written as ``<span>`` here, styled as
+   before.
 
 The patches were written against the versions pinned in
 requirements.txt; ``setup`` refuses other versions with a message, so a
@@ -38,7 +41,10 @@ import os
 from importlib.metadata import version
 from pathlib import Path
 
+from html import escape
+
 from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode
 from sphinx.errors import ExtensionError
 from sphinx_proof.nodes import proof_node
 
@@ -49,7 +55,7 @@ TEMPLATES = Path(__file__).parent / "templates" / "html"
 CSS = "bookbuild-theme.css"
 
 # The upstream versions these patches were written for.
-PATCHED = {"sphinx-proof": "0.4.0", "sphinx-exercise": "1.2.1",
+PATCHED = {"myst-nb": "1.4.0", "sphinx-proof": "0.4.0", "sphinx-exercise": "1.2.1",
            "pydata-sphinx-theme": "0.17.1", "sphinx-book-theme": "1.3.0"}
 
 # Ids that sphinx-proof 0.4 and sphinx-exercise 1.2 give to every node
@@ -88,6 +94,22 @@ def visit_proof(self, node):
 
 def depart_proof(self, node):
     pass
+
+
+def visit_hidden_cell(self, node):
+    """myst-nb's hidden cell input, with phrasing content in <summary>."""
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n'
+                     '<summary aria-label="Toggle hidden content">\n')
+    for state, prompt in (("collapsed", node["prompt_show"]),
+                          ("expanded", node["prompt_hide"])):
+        self.body.append(f'<span class="{state} admonition-title">'
+                         f'{escape(prompt)}</span>\n')
+    self.body.append("</summary>\n")
+
+
+def depart_hidden_cell(self, node):
+    self.body.append("</details>\n")
 
 
 def drop_template_ids(app, doctree, docname):
@@ -164,5 +186,7 @@ def setup(app):
     app.setup_extension("sphinx_proof")
     app.add_node(proof_node, override=True,
                  html=(visit_proof, depart_proof))
+    app.add_node(HideCodeCellNode, override=True,
+                 html=(visit_hidden_cell, depart_hidden_cell))
     return {"version": "1.0", "parallel_read_safe": True,
             "parallel_write_safe": True}
