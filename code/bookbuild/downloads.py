@@ -54,10 +54,21 @@ if importlib.util.find_spec("gradbook") is None:
 
 
 def executed_notebook(app, docname):
-    """The path where myst-nb wrote the executed notebook of `docname`:
-    beside the HTML output, which is beside the doctrees (the doctrees
-    also when bookbuild.pdf writes elsewhere, from a finished build)."""
-    return Path(app.doctreedir).parent / EXECUTED / f"{docname}.ipynb"
+    """The path where myst-nb wrote the executed notebook of `docname`.
+
+    It is beside the HTML output: `_build/jupyter_execute`, or the
+    staging folder's during a build (bookbuild.build). When the PDFs
+    are written elsewhere from a finished build, it is beside the
+    doctrees. (Sphinx resolves symbolic links in both paths, and a
+    staged build's doctrees are a link to the book's own: beside them
+    lie the notebooks of the previous build, so the output's side is
+    looked at first.)
+    """
+    name = Path(EXECUTED) / f"{docname}.ipynb"
+    beside_output = Path(app.outdir).parent / name
+    if beside_output.is_file():
+        return beside_output
+    return Path(app.doctreedir).parent / name
 
 
 def read_executed(app, docname):
