@@ -55,3 +55,27 @@ def throwaway_book(tmp_path):
         return root
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium through Playwright (skips without Chromium)."""
+    from site_support import CHROMIUM_ARGS, chromium_or_skip
+
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site(built_html):
+    """The built site served on 127.0.0.1: its base URL."""
+    from site_support import serve
+
+    with serve(built_html) as base:
+        yield base

@@ -27,8 +27,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from site_support import (CHROMIUM_ARGS, all_pages, chapter_pages,
-                          chromium_or_skip, serve, soup)
+from site_support import all_pages, chapter_pages, soup
 
 pytestmark = pytest.mark.slow
 
@@ -130,24 +129,6 @@ def test_every_page_is_valid_html(built_html):
 
 
 # -- in the browser ------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def site(built_html):
-    with serve(built_html) as base:
-        yield base
-
 
 def open_context(browser, width, mode):
     """A fresh profile at `width`, the theme set to `mode`."""

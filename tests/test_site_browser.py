@@ -22,8 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from site_support import (CHROMIUM_ARGS, all_pages, chapter_pages,
-                          chromium_or_skip, serve, soup)
+from site_support import all_pages, chapter_pages, soup
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -106,24 +105,6 @@ class Recorder:
         out = self.blocked, self.failed, self.errors
         self.blocked, self.failed, self.errors = [], [], []
         return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def site(built_html):
-    with serve(built_html) as base:
-        yield base
 
 
 @pytest.fixture(scope="module")

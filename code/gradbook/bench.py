@@ -270,22 +270,13 @@ def cpu_model():
     return platform.processor() or platform.machine()
 
 
-def machine(rows):
-    """What a reader needs to judge the rows: hardware, versions, run.
-
-    A dict: cpu_count, cpu (model name), machine (the architecture),
-    platform, the versions of Python, NumPy, PyTorch, TensorFlow and
-    Keras, the threads each framework ran with and the steps of each
-    size (both read off the rows), and the UTC date and time of the
-    run (ISO 8601).
-    Defined in: The original code and its mistakes, §Speed.
-    """
-    import keras
+def environment():
+    """Hardware and versions: cpu_count, cpu (model name), machine (the
+    architecture), platform, the versions of Python, NumPy, PyTorch and
+    TensorFlow, and the UTC date and time (ISO 8601)."""
     import tensorflow as tf
     import torch
 
-    threads = {row["name"]: row["threads"] for row in rows}
-    steps = {row["size"]: row["steps"] for row in rows}
     return {
         "cpu_count": os.cpu_count(),
         "cpu": cpu_model(),
@@ -295,26 +286,40 @@ def machine(rows):
         "numpy": np.__version__,
         "pytorch": torch.__version__,
         "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "threads": threads,
-        "steps": steps,
         "utc": datetime.datetime.now(datetime.timezone.utc)
         .isoformat(timespec="seconds"),
     }
 
 
-def write_json(path, rows):
-    """Write {"machine": machine(rows), "rows": rows} to path, atomically.
+def machine(rows):
+    """What a reader needs to judge the rows: hardware, versions, run.
 
-    The JSON goes to a temporary file beside path, then replaces path
-    in one rename, so a reader never sees half a file.
+    A dict: environment() (hardware, versions, UTC time), the version of
+    Keras, the threads each framework ran with and the steps of each
+    size (both read off the rows).
+    Defined in: The original code and its mistakes, §Speed.
     """
+    import keras
+
+    return {**environment(), "keras": keras.__version__,
+            "threads": {row["name"]: row["threads"] for row in rows},
+            "steps": {row["size"]: row["steps"] for row in rows}}
+
+
+def save_json(path, result):
+    """Write the dict `result` to path as JSON, atomically: a temporary
+    file beside path, then one rename, so a reader never sees half a
+    file. Returns result."""
     path = Path(path)
-    result = {"machine": machine(rows), "rows": rows}
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(result, indent=2) + "\n")
     tmp.replace(path)
     return result
+
+
+def write_json(path, rows):
+    """Write {"machine": machine(rows), "rows": rows} to path, atomically."""
+    return save_json(path, {"machine": machine(rows), "rows": rows})
 
 
 def report(rows):

@@ -24,16 +24,12 @@ never times anything itself. The file holds {"machine": ..., "rows":
 """
 
 import argparse
-import datetime
-import json
-import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
 
-from gradbook.bench import cpu_model, set_threads
+from gradbook.bench import environment, save_json, set_threads
 
 N_VALUES = tuple(2**k for k in range(13))  # 1 … 4096
 FRAMEWORKS = ("pytorch", "tensorflow")
@@ -174,37 +170,18 @@ def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=5,
 
 def machine(rows, repeats, jvp_repeats):
     """Hardware, versions and run settings, as gradbook.bench records."""
-    import tensorflow as tf
-    import torch
-
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu": cpu_model(),
-        "machine": platform.machine(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pytorch": torch.__version__,
-        "tensorflow": tf.__version__,
-        "threads": {row["name"]: row["threads"] for row in rows},
-        "dtype": "float64",
-        "repeats": repeats,
-        "jvp_repeats": jvp_repeats,
-        "function": "f(z) = log sum_j exp(z_j) - z_0",
-        "utc": datetime.datetime.now(datetime.timezone.utc)
-        .isoformat(timespec="seconds"),
-    }
+    return {**environment(),
+            "threads": {row["name"]: row["threads"] for row in rows},
+            "dtype": "float64",
+            "repeats": repeats,
+            "jvp_repeats": jvp_repeats,
+            "function": "f(z) = log sum_j exp(z_j) - z_0"}
 
 
 def write_json(path, rows, repeats, jvp_repeats):
     """Write {"machine": ..., "rows": rows} to path, atomically."""
-    path = Path(path)
-    result = {"machine": machine(rows, repeats, jvp_repeats),
-              "rows": rows}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(path)
-    return result
+    return save_json(path, {"machine": machine(rows, repeats, jvp_repeats),
+                            "rows": rows})
 
 
 def report(rows):
