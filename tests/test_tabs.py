@@ -240,9 +240,7 @@ def test_setup_refuses_a_sphinx_design_it_was_not_written_for(
 
 @slow
 @pytest.mark.browser
-def test_choosing_tensorflow_syncs_every_set_and_page(site):
-    from playwright.sync_api import sync_playwright
-
+def test_choosing_tensorflow_syncs_every_set_and_page(site, browser):
     def selected(pg):
         """The label of the checked tab in each tab set of the page."""
         return pg.eval_on_selector_all(
@@ -254,40 +252,30 @@ def test_choosing_tensorflow_syncs_every_set_and_page(site):
             })""",
         )
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )
-        try:
-            # file:// pages share one origin (and localStorage) here.
-            context = browser.new_context()
-            pg = context.new_page()
-            pg.goto((site / "book" / "separated.html").as_uri())
-            assert selected(pg) == ["PyTorch", "PyTorch"]
-            pg.locator("label", has_text="TensorFlow").first.click()
-            assert selected(pg) == ["TensorFlow", "TensorFlow"]
-            visible = pg.locator(".sd-tab-content:visible").all_inner_texts()
-            assert any("tf two" in text for text in visible)
-            assert not any("torch two" in text for text in visible)
-            # Another page, later: the choice is remembered.
-            pg.goto((site / "book" / "index.html").as_uri())
-            assert selected(pg) == ["TensorFlow"]
-            context.close()
+    # file:// pages share one origin (and localStorage) here.
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto((site / "book" / "separated.html").as_uri())
+    assert selected(pg) == ["PyTorch", "PyTorch"]
+    pg.locator("label", has_text="TensorFlow").first.click()
+    assert selected(pg) == ["TensorFlow", "TensorFlow"]
+    visible = pg.locator(".sd-tab-content:visible").all_inner_texts()
+    assert any("tf two" in text for text in visible)
+    assert not any("torch two" in text for text in visible)
+    # Another page, later: the choice is remembered.
+    pg.goto((site / "book" / "index.html").as_uri())
+    assert selected(pg) == ["TensorFlow"]
+    context.close()
 
-            # A fresh visitor with ?framework=tensorflow in the link.
-            context = browser.new_context()
-            pg = context.new_page()
-            pg.goto((site / "book" / "separated.html").as_uri())
-            assert selected(pg) == ["PyTorch", "PyTorch"]
-            pg.goto((site / "book" / "separated.html").as_uri()
-                    + "?framework=tensorflow")
-            assert selected(pg) == ["TensorFlow", "TensorFlow"]
-            context.close()
-        finally:
-            browser.close()
+    # A fresh visitor with ?framework=tensorflow in the link.
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto((site / "book" / "separated.html").as_uri())
+    assert selected(pg) == ["PyTorch", "PyTorch"]
+    pg.goto((site / "book" / "separated.html").as_uri()
+            + "?framework=tensorflow")
+    assert selected(pg) == ["TensorFlow", "TensorFlow"]
+    context.close()
 
 
 def framework_groups(path):

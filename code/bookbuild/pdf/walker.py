@@ -308,7 +308,10 @@ class Walker:
         caption = node.next_node(nodes.title)
         out = [table, Spacer(0, 6)]
         if caption is not None and caption.parent is node:
-            out.insert(0, RichParagraph(self.inlines(caption, {"b"}),
+            number = self.number(node, "table")
+            head = text_runs(f"Table {number}. " if number else "",
+                             FONTS["bold"], 9.5)
+            out.insert(0, RichParagraph(head + self.inlines(caption, {"b"}),
                                         size=9.5, leading=12,
                                         keep_with_next=True))
         return out
@@ -394,9 +397,26 @@ class Walker:
         self.counts["figures"] = self.counts.get("figures", 0) + 1
         return out
 
+    def image_file(self, uri) -> Path:
+        """The file of an image `uri` (relative to the source folder).
+
+        A staged build (bookbuild.build) records the executed notebooks'
+        images under ``_build/.stage-<pid>/_build/jupyter_execute``; once
+        the build is in place they are in ``_build/jupyter_execute``,
+        under the same name (myst-nb names them by their content).
+        """
+        path = self.srcdir / uri
+        parts = Path(uri).parts
+        if not path.is_file() and "jupyter_execute" in parts:
+            moved = self.srcdir.joinpath(
+                "_build", *parts[parts.index("jupyter_execute"):])
+            if moved.is_file():
+                return moved
+        return path
+
     def image(self, node, depth) -> list:
         uri = node.get("uri", "")
-        path = self.srcdir / uri
+        path = self.image_file(uri)
         if not path.is_file():
             self.warn(f"image {uri} not found: not in the PDF", node)
             return []
@@ -409,8 +429,10 @@ class Walker:
                 self.warn(f"SVG {uri} cannot be read", node)
                 return []
             return [Graphic(drawing, drawing.width, drawing.height,
-                            name=hashlib.sha1(uri.encode()).hexdigest()
-                            [:16])]
+                            # by content (the file's name), not by the
+                            # path, which names the staging folder
+                            name=hashlib.sha1(path.name.encode())
+                            .hexdigest()[:16])]
         from reportlab.lib.utils import ImageReader
         reader = ImageReader(str(path))
         w, h = reader.getSize()
