@@ -35,7 +35,7 @@ class Step(NamedTuple):
     vjp(z, u): J_{F_i}(z)ᵀ u, shape (n, 1), for u of shape (m, 1);
     jacobian(z): J_{F_i}(z), shape (m, n).
     Defined in: The chain rule and the two modes of automatic
-    differentiation, §Forward and reverse mode.
+    differentiation, §Jacobians.
     """
 
     name: str
