@@ -313,10 +313,11 @@ def glued_values(name):
     The executed notebooks live in the build's jupyter-cache; the one
     for `name` is the one whose code cells are the chapter's.
     """
-    html = os.environ.get("GRADBOOK_HTML")
-    if not html:
-        pytest.skip("set GRADBOOK_HTML to a built site to compare "
-                    "numbers by hand with the executed ones")
+    html = os.environ.get("GRADBOOK_HTML", ROOT / "_build" / "html")
+    if not (Path(html) / "index.html").is_file():
+        pytest.skip(f"no built site at {html} (run `make book`, or set "
+                    "GRADBOOK_HTML) to compare numbers by hand with the "
+                    "executed ones")
     sources = [c.source for c in code_cells(name)]
     cache = Path(html).parent / ".jupyter_cache" / "executed"
     for path in sorted(cache.glob("*/base.ipynb")):
