@@ -49,7 +49,7 @@ STATE = ".bookbuild-state.json"
 EXECUTION_INPUTS = ("code", "requirements.txt", "pyproject.toml",
                     "_config.yml")
 # Everything that decides the site.
-SITE_INPUTS = EXECUTION_INPUTS + ("book", "_toc.yml")
+SITE_INPUTS = EXECUTION_INPUTS + ("book", "_toc.yml", "references.bib")
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 
 
