@@ -28,7 +28,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-CHAPTERS = [TOC["root"]] + [c["file"] for c in TOC.get("chapters", [])]
+# The pages with code: the intro and every page of the parts, but not
+# the back matter (notation, glossary, references: prose only).
+BACK_MATTER = "Reference"
+CHAPTERS = [TOC["root"]] + [c["file"] for part in TOC["parts"]
+                            if part["caption"] != BACK_MATTER
+                            for c in part["chapters"]]
 MAX_LINE = 78
 
 

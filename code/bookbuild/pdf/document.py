@@ -64,7 +64,7 @@ class TocLine(Flowable):
         self.level, self.text, self.key = level, text, key
         self.font = FONTS["bold"] if level == 0 else FONTS["serif"]
         self.size = 11 if level == 0 else 10
-        self.indent = 0 if level == 0 else 16
+        self.indent = 16 * level
         self.spaceBefore = 6 if level == 0 else 0
 
     def wrap(self, availWidth, availHeight):

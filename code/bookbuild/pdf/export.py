@@ -88,6 +88,23 @@ def toctree_order(env) -> list[str]:
     return order
 
 
+def toc_parts(env) -> list:
+    """The parts of the table of contents: [(caption, [docname, ...])].
+
+    Jupyter Book writes one captioned toctree per part into the root
+    document; a book without parts has none.
+    """
+    from sphinx import addnodes
+
+    parts = []
+    for toctree in env.get_doctree(env.config.root_doc).findall(
+            addnodes.toctree):
+        if toctree.get("caption"):
+            parts.append((toctree["caption"],
+                          [doc for _, doc in toctree["entries"]]))
+    return parts
+
+
 def book_title(app) -> str:
     """The book's title: jupyter-book sets it as html_title."""
     title = app.config.html_title or ""
@@ -161,6 +178,7 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
     mathbox.load_cache(cache)
     docs = [(d, env.get_and_resolve_doctree(d, app.builder))
             for d in toctree_order(env)]
+    parts = toc_parts(env)
     baseurl = (app.config.html_baseurl or "").rstrip("/")
 
     def web_url(docname: str, anchor: str = "") -> str:
@@ -185,7 +203,8 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
         def story_for(view=view):
             walker = Walker(docs, view=view, fignumbers=env.toc_fignumbers,
                             srcdir=root, web_url=web_url,
-                            plain_outputs=outputs, warn=note)
+                            plain_outputs=outputs, warn=note,
+                            parts=parts)
             walkers.append(walker)
             return walker.flowables()
 

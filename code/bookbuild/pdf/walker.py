@@ -51,6 +51,10 @@ _KIND_GROUP = {
 }
 
 
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII",
+         8: "VIII", 9: "IX", 10: "X"}
+
+
 def dest_name(docname: str, anchor: str = "") -> str:
     """A PDF destination name for a document or an id inside it."""
     return re.sub(r"[^A-Za-z0-9_.-]", "_", f"{docname}--{anchor}")
@@ -73,12 +77,18 @@ class Walker:
     ``fignumbers``: Sphinx's ``env.toc_fignumbers``; ``srcdir``: where
     image URIs start; ``web_url(docname, anchor)``: the page online;
     ``plain_outputs(docname, cell_index)``: the text/plain forms of a
-    cell's rich (HTML) outputs.
+    cell's rich (HTML) outputs; ``parts``: [(caption, [docname, ...])],
+    the parts of the table of contents (top-level outline entries, with
+    their pages one level below).
     """
 
     def __init__(self, docs, *, view: str, fignumbers, srcdir: Path,
-                 web_url, plain_outputs, warn):
+                 web_url, plain_outputs, warn, parts=()):
         self.docs, self.view = docs, view
+        self.part_of = {doc: (number, caption)
+                        for number, (caption, members)
+                        in enumerate(parts, start=1) for doc in members}
+        self.depth = 0                   # 1 for a page inside a part
         self.fignumbers, self.srcdir = fignumbers, Path(srcdir)
         self.web_url, self.plain_outputs, self.warn = (web_url,
                                                        plain_outputs, warn)
@@ -94,14 +104,22 @@ class Walker:
     # ---------------------------------------------------------- the story
     def flowables(self) -> list:
         out: list = []
+        parts_done: set = set()
         for i, (docname, tree) in enumerate(self.docs):
             self.docname = docname
             self.counts = {"numbered": 0, "proof": 0}
             self.chapter_title = None
+            part = self.part_of.get(docname)
+            self.depth = 1 if part else 0
             chapter = self.blocks(tree.children, depth=0)
             if not chapter:
                 continue
-            if out:
+            if part and part[0] not in parts_done:
+                parts_done.add(part[0])
+                if out:
+                    out.append(NotAtTopPageBreak())
+                out.extend(self.part_head(*part))
+            elif out:
                 out.append(NotAtTopPageBreak())
             out.extend(chapter)
             self.chapters.append((docname, self.chapter_title,
@@ -182,9 +200,12 @@ class Walker:
                 para = RichParagraph(
                     runs, size=size, leading=size * 1.3, space_before=10,
                     space_after=5, link_color=False, align="left",
-                    dest=ids, outline=(text, min(level - 1, 2), key),
+                    dest=ids,
+                    outline=(text, min(level - 1, 2) + self.depth, key),
                     keep_with_next=True)
-                if level == 2:
+                if level == 2 and not self.depth:
+                    # the contents lists the sections of pages outside
+                    # the parts only; the outline has them all
                     para.toc_entry = (1, text, key)
                 head = [para]
             self.emitted.update(ids)
@@ -209,9 +230,10 @@ class Walker:
             if isinstance(run, Run):
                 run.size = 22
         head = RichParagraph(runs, size=22, leading=27, space_after=4,
-                             align="left", dest=ids, outline=(text, 0, key),
+                             align="left", dest=ids,
+                             outline=(text, self.depth, key),
                              keep_with_next=True, link_color=False)
-        head.toc_entry = (0, text, key)
+        head.toc_entry = (self.depth, text, key)
         head.chapter_title = text
         online = RichParagraph(
             text_runs("Read online: ", FONTS["italic"], 9)
@@ -219,6 +241,21 @@ class Walker:
             size=9, leading=12, space_after=14, align="left",
             keep_with_next=True)
         return [head, online]
+
+    def part_head(self, number: int, caption: str) -> list:
+        """A part's title: a page of its own in the book, a heading in
+        the proofs; the top level of the outline and the contents."""
+        key = dest_name(f"part-{number}")
+        text = f"Part {ROMAN[number]}. {caption}"
+        head = RichParagraph(text_runs(text, FONTS["bold"], 24), size=24,
+                             leading=30, space_after=18, align="left",
+                             dest=[key], outline=(text, 0, key),
+                             keep_with_next=not self.keep_all,
+                             link_color=False)
+        head.toc_entry = (0, text, key)
+        if not self.keep_all:
+            return [head]
+        return [Spacer(1, 200), head, NotAtTopPageBreak()]
 
     # ---------------------------------------------------------- text blocks
     def paragraph(self, node, depth) -> list:
