@@ -35,7 +35,7 @@ help:  ## list the targets
 	@echo "make test-quick  the tests that need no build (about a minute)"
 	@echo "make pdf     rebuild the PDFs from the built book"
 	@echo "make lab     JupyterLab with the chapters as notebooks"
-	@echo "make bench   measure the speed of every implementation (book/data/)"
+	@echo "make bench   measure the speed of every implementation (code/gradbook/runs/)"
 	@echo "make setup   only create .venv and install the pins"
 	@echo "make clean   remove _build (the site, the PDFs, the execution cache)"
 	@echo "Options: PYTHON=python3.X (one of $(SUPPORTED_PYTHONS)); TORCH=cuda on Linux"
@@ -54,11 +54,15 @@ pdf: $(SETUP)
 	$(PY) -m bookbuild.pdf
 
 bench: $(SETUP)
-	$(PY) -m gradbook.bench --json book/data/bench.json
-	$(PY) -m gradbook.bench_modes --json book/data/modes.json
+	$(PY) -m gradbook.bench --json code/gradbook/runs/bench.json
+	$(PY) -m gradbook.bench_modes --json code/gradbook/runs/modes.json
 
+# JupyterLab at the repository's root: book/*.md are the pages' sources
+# (they open as notebooks); after `make book`, the readers' notebooks
+# (rendered Markdown, with outputs) are in _build/html/_sources/book/.
 lab: $(SETUP)
-	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
+	    --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/book
 
 setup: $(SETUP)
 

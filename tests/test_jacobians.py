@@ -411,7 +411,7 @@ def test_bench_modes_refuses_unknown_frameworks_and_sizes():
 
 
 def test_saved_measurement_covers_n_to_4096_in_both_frameworks():
-    saved = json.loads((ROOT / "book/data/modes.json").read_text())
+    saved = json.loads((ROOT / "code/gradbook/runs/modes.json").read_text())
     machine, rows = saved["machine"], saved["rows"]
     for key in ("cpu", "cpu_count", "python", "numpy", "pytorch",
                 "tensorflow", "threads", "utc", "repeats"):

@@ -8,7 +8,9 @@ it next to the page's source, ``<outdir>/_sources/<docname>.ipynb``
 (the folder the theme's download links point into), and sets
 ``ipynb_source``. (On a jupyter-cache hit, myst-nb 1.4 writes that
 notebook without its outputs; they are merged back from the cache.)
-The copy starts with one extra code cell that
+The published copy is the readers' notebook (:mod:`bookbuild.readers`):
+its Markdown is what the page shows, not the MyST source. It starts
+with one extra code cell that
 installs the book's library, ``gradbook``, from the repository when
 it is missing, so the notebook also runs outside a clone of the book
 (in Colab, or in a reader's own Jupyter).
@@ -34,6 +36,8 @@ from pathlib import Path
 import nbformat
 from jupyter_cache import get_cache
 from sphinx.util import logging
+
+from .readers import Writer, readers_notebook
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +97,24 @@ def read_executed(app, docname):
     return notebook
 
 
+def image_file(srcdir, uri):
+    """The file of an image `uri` (relative to the source folder srcdir).
+
+    A staged build (bookbuild.build) records the executed notebooks'
+    images under ``_build/.stage-<pid>/_build/jupyter_execute``; once
+    the build is in place they are in ``_build/jupyter_execute``, under
+    the same name (myst-nb names them by their content).
+    """
+    path = Path(srcdir) / uri
+    parts = Path(uri).parts
+    if not path.is_file() and EXECUTED in parts:
+        moved = Path(srcdir).joinpath("_build",
+                                      *parts[parts.index(EXECUTED):])
+        if moved.is_file():
+            return moved
+    return path
+
+
 def _repository_url(app):
     return app.config.html_theme_options.get("repository_url", "").rstrip("/")
 
@@ -122,8 +144,11 @@ def list_notebook(app, pagename, templatename, context, doctree):
 
 
 def write_notebook(app, pagename, templatename, context, doctree):
-    """Publish the listed notebook at _sources/<docname>.ipynb.
+    """Publish the readers' notebook at _sources/<docname>.ipynb.
 
+    It is the executed notebook with its Markdown written from the
+    page's resolved doctree (:mod:`bookbuild.readers`): what Jupyter and
+    Colab show is what the page shows.
     Runs after the theme, whose launch buttons copy the bare executed
     notebook to the same place.
     """
@@ -131,7 +156,12 @@ def write_notebook(app, pagename, templatename, context, doctree):
         return
     target = Path(app.outdir) / "_sources" / context["ipynb_source"]
     target.parent.mkdir(parents=True, exist_ok=True)
-    notebook = read_executed(app, pagename)
+    site = (app.config.html_baseurl or "").rstrip("/") + "/"
+    writer = Writer(pagename, fignumbers=app.env.toc_fignumbers, site=site,
+                    root=app.srcdir,
+                    image_file=lambda uri: image_file(app.srcdir, uri))
+    notebook = readers_notebook(doctree, read_executed(app, pagename),
+                                writer)
     url = _repository_url(app)
     if url:
         notebook = with_install_cell(notebook, url)

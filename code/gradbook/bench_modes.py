@@ -17,7 +17,7 @@ TensorFlow spends milliseconds per call in Python. The two gradients
 are compared, so each row also says how far apart they came out.
 
 Run it with `python -m gradbook.bench_modes` (options: --help); it
-writes book/data/modes.json unless told otherwise. Timings vary from
+writes gradbook/runs/modes.json unless told otherwise. Timings vary from
 run to run and machine to machine: the chapter plots the saved file and
 never times anything itself. The file holds {"machine": ..., "rows":
 [...]}, as `gradbook.bench` writes it.
@@ -34,7 +34,7 @@ from gradbook.bench import environment, save_json, set_threads
 N_VALUES = tuple(2**k for k in range(13))  # 1 … 4096
 FRAMEWORKS = ("pytorch", "tensorflow")
 NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}
-DEFAULT_JSON = Path(__file__).resolve().parents[2] / "book/data/modes.json"
+DEFAULT_JSON = Path(__file__).resolve().parent / "runs" / "modes.json"
 
 
 def best_time(call, repeats, warm_up=True):
@@ -221,7 +221,7 @@ def main(argv=None):
     parser.add_argument(
         "--json", metavar="PATH", default=str(DEFAULT_JSON),
         help="where to write the machine and the rows (default: "
-        "book/data/modes.json); '-' writes nothing",
+        "gradbook/runs/modes.json); '-' writes nothing",
     )
     args = parser.parse_args(argv)
     if min(args.max_n, args.repeats, args.jvp_repeats) < 1:

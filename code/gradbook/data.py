@@ -1,5 +1,6 @@
 """The data sets of the network chapters: the toy problem, Iris, digits,
-and `batch_order`, the order in which SGD visits their rows.
+and `batch_order`, the order in which SGD visits their rows; and
+`saved_run`, the measurements that `make bench` saved.
 
 Row-batch convention: X has one sample per row, shape (m, n_features);
 labels are either integers y of shape (m,) or one-hot rows Y of shape
@@ -12,9 +13,26 @@ What it is not: a data-loading framework. Each function returns plain
 NumPy arrays.
 """
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from gradbook.checks import check_batch_size, check_labels
+
+
+RUNS = Path(__file__).with_name("runs")
+
+
+def saved_run(name):
+    """The measurement `make bench` saved as runs/<name>.json, parsed.
+
+    name: "bench" (the MLP's speed in every implementation) or "modes"
+    (a gradient by n JVPs against one VJP). The files ship inside
+    gradbook, so a chapter reads them wherever it runs: in a clone, in
+    Colab, in a downloaded notebook.
+    """
+    return json.loads((RUNS / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def toy_problem():

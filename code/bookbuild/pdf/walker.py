@@ -435,21 +435,9 @@ class Walker:
         return out
 
     def image_file(self, uri) -> Path:
-        """The file of an image `uri` (relative to the source folder).
-
-        A staged build (bookbuild.build) records the executed notebooks'
-        images under ``_build/.stage-<pid>/_build/jupyter_execute``; once
-        the build is in place they are in ``_build/jupyter_execute``,
-        under the same name (myst-nb names them by their content).
-        """
-        path = self.srcdir / uri
-        parts = Path(uri).parts
-        if not path.is_file() and "jupyter_execute" in parts:
-            moved = self.srcdir.joinpath(
-                "_build", *parts[parts.index("jupyter_execute"):])
-            if moved.is_file():
-                return moved
-        return path
+        """The file of an image `uri` (relative to the source folder)."""
+        from ..downloads import image_file
+        return image_file(self.srcdir, uri)
 
     def image(self, node, depth) -> list:
         uri = node.get("uri", "")
