@@ -200,7 +200,7 @@ class Tensor:
 def unbroadcast(G, shape):
     """Sum G down to `shape`: the VJP of NumPy's broadcasting.
 
-    Defined in: Build the machine: reverse mode from scratch,
+    Defined in: The engine's rules, one operation at a time,
     §Broadcasting.
     """
     if G.shape == shape:
@@ -216,8 +216,8 @@ def jvp(y, tangents):
 
     tangents: {leaf tensor: array of its shape}; leaves left out have
     tangent 0. Returns ∂y/∂leaves · tangents, an array of y's shape.
-    Defined in: Build the machine: reverse mode from scratch,
-    §Forward mode on the same graph.
+    Defined in: Forward mode and pictures of the graph, §Forward mode on
+    the same graph.
     """
     dot = {}  # id of a tensor -> its tangent (None: zero)
     for node in y.topological_order():

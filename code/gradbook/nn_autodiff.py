@@ -18,8 +18,7 @@ def mlp_loss(params, X, Y):
 
     params: a list of (W, b) Tensors, W (n_in, n_out), b (1, n_out).
     X: (m, n_in) inputs, Y: (m, k) one-hot targets (arrays: constants).
-    Defined in: Build the machine: reverse mode from scratch, §The
-    network on the engine.
+    Defined in: The network on the engine, §The loss on the engine.
     """
     A = X
     for W, b in params[:-1]:
@@ -34,8 +33,8 @@ def fit(params, X, Y, epochs, lr, batch_size=None):
 
     Updates the tensors of params. An epoch's loss is the mean of the
     samples' losses, each taken just before the step that uses it, as
-    in `nn_numpy.MLP.fit`. Defined in: Build the machine: reverse mode
-    from scratch, §The network on the engine.
+    in `nn_numpy.MLP.fit`. Defined in: The network on the engine,
+    §Training.
     """
     m = X.shape[0]
     batch_size = batch_size or m
@@ -60,8 +59,7 @@ def tensors(params, dtype=np.float64):
     """A list of (W, b) arrays as leaf Tensors W1, b1, W2, ... (copies).
 
     b may be (n_out,) or (1, n_out); it becomes (1, n_out).
-    Defined in: Build the machine: reverse mode from scratch, §The
-    network on the engine.
+    Defined in: The network on the engine, §The loss on the engine.
     """
     return [
         (Tensor(np.array(W, dtype=dtype), name=f"W{number}"),
