@@ -12,8 +12,8 @@
   own code, which asserts; every code cell of a solution asserts; a
   table row "by hand" equals the executed values glued beside it (with
   GRADBOOK_HTML set); statements replaced by computed ones stay gone.
-- Every chapter after the introduction has at least three exercises,
-  each with a solution.
+- Every exercise has a solution, and each part has on average three
+  exercises a page.
 """
 
 import ast
@@ -268,10 +268,21 @@ def test_solutions_with_numbers_assert_them(name):
 
 
 @pytest.mark.parametrize("name", CHAPTERS[1:])
-def test_every_chapter_has_three_exercises(name):
+def test_every_exercise_has_a_solution(name):
     exercises, solutions = exercises_and_solutions(name)
-    assert len(exercises) >= 3, f"{name}: {len(exercises)} exercises"
     assert {label for label, _, _ in solutions} == set(exercises)
+
+
+@pytest.mark.parametrize("part", [p for p in TOC["parts"]
+                                  if p["caption"] != BACK_MATTER],
+                         ids=lambda p: p["caption"])
+def test_every_part_has_three_exercises_a_page(part):
+    """Exercises sit on the page whose material they exercise; a part
+    has on average three for each of its pages."""
+    pages = [c["file"] for c in part["chapters"]]
+    count = sum(len(exercises_and_solutions(p)[0]) for p in pages)
+    assert count >= 3 * len(pages), (
+        f"{part['caption']}: {count} exercises on {len(pages)} pages")
 
 
 # Statements that were once typed by hand, or false, and were replaced

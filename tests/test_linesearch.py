@@ -24,7 +24,7 @@ def spd(seed, n):
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 6),
        st.sampled_from([0.1, 0.5, 0.9]), st.floats(0.01, 100.0))
-def test_backtracking_stops_within_its_bound(seed, n, c, eta0):
+def test_backtracking_stops_within_its_bound(seed, n, alpha, eta0):
     S, b, rng = spd(seed, n)
     L = np.linalg.eigvalsh(S)[-1]
 
@@ -35,12 +35,12 @@ def test_backtracking_stops_within_its_bound(seed, n, c, eta0):
         return S @ x - b
 
     x = rng.standard_normal((n, 1))
-    eta, halvings = armijo_step(f, grad, x, eta0, c)
-    most = max(0, int(np.ceil(np.log2(eta0 * L / (2 * (1 - c))))))
+    eta, halvings = armijo_step(f, grad, x, eta0, alpha)
+    most = max(0, int(np.ceil(np.log2(eta0 * L / (2 * (1 - alpha))))))
     assert halvings <= most
-    assert eta >= min(eta0, (1 - c) / L) * (1 - 1e-12)
+    assert eta >= min(eta0, (1 - alpha) / L) * (1 - 1e-12)
     u = grad(x)
-    assert f(x - eta * u) <= f(x) - c * eta * (u.T @ u).item() + 1e-12
+    assert f(x - eta * u) <= f(x) - alpha * eta * (u.T @ u).item() + 1e-12
 
 
 @settings(max_examples=30, deadline=None)
@@ -93,9 +93,9 @@ def test_heavy_ball_cycles_and_nesterov_converges_on_it():
     assert abs(nag[-1]) < 1e-12
 
 
-@pytest.mark.parametrize("bad", [dict(eta0=0.0), dict(c=1.0)])
+@pytest.mark.parametrize("bad", [dict(eta0=0.0), dict(alpha=1.0)])
 def test_bad_line_search_input_is_refused(bad):
-    kwargs = dict(eta0=1.0, c=0.5) | bad
+    kwargs = dict(eta0=1.0, alpha=0.5) | bad
     with pytest.raises(ValueError, match="expected eta0 > 0"):
         armijo_run(lrp_f, lrp_grad, 1.0, steps=3, **kwargs)
 

@@ -13,22 +13,22 @@ are checked once, in `armijo_run`, the entry point a chapter calls.
 import numpy as np
 
 
-def armijo_step(f, grad, x, eta0, c):
-    """Halve η from eta0 until f(x − ηg) ≤ f(x) − cη‖g‖², g = ∇f(x).
+def armijo_step(f, grad, x, eta0, alpha):
+    """Halve η from eta0 until f(x − ηu) ≤ f(x) − αη‖u‖², u = ∇f(x).
 
-    x: an array of any shape; eta0 > 0; c in (0, 1). Returns (η, the
+    x: an array of any shape; eta0 > 0; alpha in (0, 1). Returns (η, the
     number of halvings).
     Defined in: Smoothness and line search, §Backtracking.
     """
-    g = grad(x)
-    fx, gg = f(x), float(np.sum(g * g))
+    u = grad(x)
+    fx, uu = f(x), float(np.sum(u * u))
     eta, halvings = eta0, 0
-    while f(x - eta * g) > fx - c * eta * gg:
+    while f(x - eta * u) > fx - alpha * eta * uu:
         eta, halvings = eta / 2, halvings + 1
     return eta, halvings
 
 
-def armijo_run(f, grad, x0, eta0, c, steps):
+def armijo_run(f, grad, x0, eta0, alpha, steps):
     """Gradient descent with a backtracking step at every iterate.
 
     Returns (xs, etas, halvings): the iterates, shape (steps + 1, *x0
@@ -36,12 +36,12 @@ def armijo_run(f, grad, x0, eta0, c, steps):
     Defined in: Smoothness and line search, §Backtracking.
     """
     x = check_start(x0)
-    if not eta0 > 0 or not 0 < c < 1:
-        raise ValueError(f"expected eta0 > 0 and 0 < c < 1; got "
-                         f"eta0={eta0!r}, c={c!r}")
+    if not eta0 > 0 or not 0 < alpha < 1:
+        raise ValueError(f"expected eta0 > 0 and 0 < alpha < 1; got "
+                         f"eta0={eta0!r}, alpha={alpha!r}")
     xs, etas, halvings = [x], [], []
     for _ in range(steps):
-        eta, h = armijo_step(f, grad, x, eta0, c)
+        eta, h = armijo_step(f, grad, x, eta0, alpha)
         x = x - eta * grad(x)
         xs.append(x)
         etas.append(eta)
@@ -49,13 +49,13 @@ def armijo_run(f, grad, x0, eta0, c, steps):
     return np.array(xs), np.array(etas), np.array(halvings)
 
 
-def exact_step(S, g):
-    """The η that minimises f(x − ηg) on the quadratic: gᵀg / gᵀSg.
+def exact_step(S, u):
+    """The η that minimises f(x − ηu) on the quadratic: uᵀu / uᵀSu.
 
-    S: (n, n) symmetric positive definite; g: (n, 1), nonzero.
+    S: (n, n) symmetric positive definite; u = ∇f(x): (n, 1), nonzero.
     Defined in: Smoothness and line search, §The exact step.
     """
-    return (g.T @ g).item() / (g.T @ S @ g).item()
+    return (u.T @ u).item() / (u.T @ S @ u).item()
 
 
 def exact_line_search(S, b, x0, steps):
@@ -67,11 +67,11 @@ def exact_line_search(S, b, x0, steps):
     x = check_start(x0)
     xs = [x]
     for _ in range(steps):
-        g = S @ x - b
-        if not g.any():
+        u = S @ x - b
+        if not u.any():
             xs.append(x)
             continue
-        x = x - exact_step(S, g) * g
+        x = x - exact_step(S, u) * u
         xs.append(x)
     return np.array(xs)
 
