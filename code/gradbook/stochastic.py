@@ -4,15 +4,15 @@ frameworks write it.
 Least squares with one sample per row: M of shape (m, n), y of shape
 (m, 1), and the mean of the per-sample losses,
 
-    F(x) = (1/2m) ‖Mx − y‖² = (1/m) Σᵢ fᵢ(x),   fᵢ(x) = ½ (Mᵢx − yᵢ)²,
+    L(x) = (1/2m) ‖Mx − y‖² = (1/m) Σᵢ ℓᵢ(x),   ℓᵢ(x) = ½ (Mᵢx − yᵢ)²,
 
-where Mᵢ is row i of M (1 × n). Then ∇fᵢ(x) = Mᵢᵀ(Mᵢx − yᵢ), the
-Hessian of F is H = MᵀM/m, and x* is the least-squares solution. x
+where Mᵢ is row i of M (1 × n). Then ∇ℓᵢ(x) = Mᵢᵀ(Mᵢx − yᵢ), the
+Hessian of L is H = MᵀM/m, and x* is the least-squares solution. x
 is a column (n, 1); R runs side by side are an array (R, n, 1).
 
 What it is not: an optimiser. Plain SGD with one sample per step, the
 exact mean square error it makes, and the two frameworks' momentum
-optimisers run on the same F. Inputs are checked once, in `sgd_errors`.
+optimisers run on the same L. Inputs are checked once, in `sgd_errors`.
 """
 
 import numpy as np
@@ -125,7 +125,7 @@ def floor_slope(M, y):
 
 
 def torch_momentum(M, y, x0, eta, beta, steps):
-    """torch.optim.SGD(lr=η, momentum=β) on F; iterates (steps + 1, n, 1).
+    """torch.optim.SGD(lr=η, momentum=β) on L; iterates (steps + 1, n, 1).
 
     Defined in: Stochastic gradients and the frameworks' momentum,
     §Momentum in the frameworks.
@@ -139,14 +139,14 @@ def torch_momentum(M, y, x0, eta, beta, steps):
     for _ in range(steps):
         optimizer.zero_grad()
         loss = ((M_t @ x - y_t) ** 2).sum() / (2 * len(M))
-        loss.backward()                           # x.grad = ∇F(x)
+        loss.backward()                           # x.grad = ∇L(x)
         optimizer.step()
         xs.append(x.detach().numpy().copy())
     return np.array(xs)
 
 
 def keras_momentum(M, y, x0, eta, beta, steps):
-    """keras.optimizers.SGD(η, momentum=β) on F; iterates (steps + 1, n, 1).
+    """keras.optimizers.SGD(η, momentum=β) on L; iterates (steps + 1, n, 1).
 
     Defined in: Stochastic gradients and the frameworks' momentum,
     §Momentum in the frameworks.
