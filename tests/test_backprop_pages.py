@@ -1,4 +1,4 @@
-"""The two backprop pages keep their numbers computed and their figures
+"""The network pages keep their numbers computed and their figures
 described.
 
 - Every solution runs code and asserts its answer.
@@ -8,6 +8,12 @@ described.
   glue. (Inline math and code are left out of the scan; they state
   formulas and show code, not results.)
 - The pages link each other.
+
+The old backprop chapter is now three pages: mlp (the network, softmax
+and cross-entropy, layer gradients), backprop (backpropagation,
+training, the check against PyTorch) and gradient-checking (the check
+against finite differences, Iris). Each keeps every rule the chapter
+had; mlp draws no figure.
 """
 
 import re
@@ -16,7 +22,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["backprop", "backprop-mistakes"]
+PAGES = ["mlp", "backprop", "gradient-checking", "backprop-mistakes"]
+WITHOUT_FIGURES = {"mlp"}
 
 
 def text(name):
@@ -64,7 +71,8 @@ def test_every_figure_is_named_described_and_captioned(name):
     figures = re.findall(r"```\{glue:figure\} (\w+)\n(.*?)\n```", source,
                          re.S)
     glued = set(re.findall(r"glue\(\"(\w+)\", fig\b", source))
-    assert figures and {key for key, _ in figures} == glued
+    assert bool(figures) != (name in WITHOUT_FIGURES), name
+    assert {key for key, _ in figures} == glued
     for key, body in figures:
         options = dict(re.findall(r"^:([\w-]+): (.*)$", body, re.M))
         caption = re.sub(r"^:[\w-]+:.*$", "", body, flags=re.M).strip()
@@ -84,3 +92,37 @@ def test_prose_types_no_decimal_numbers(name):
 def test_the_two_pages_link_each_other():
     assert "{doc}`backprop-mistakes`" in text("backprop")
     assert "{doc}`backprop`" in text("backprop-mistakes")
+
+
+def test_the_split_pages_link_along_the_path():
+    assert "{doc}`dense-layers`" in text("mlp")
+    assert "{doc}`backprop`" in text("mlp")
+    assert "{doc}`mlp`" in text("backprop")
+    assert "{doc}`backprop`" in text("gradient-checking")
+    assert "{doc}`mlp`" in text("dense-layers")
+
+
+@pytest.mark.parametrize("name, term", [("mlp", "cross-entropy"),
+                                        ("backprop", "epoch"),
+                                        ("gradient-checking",
+                                         "gradient check")])
+def test_each_page_defines_its_glossary_term(name, term):
+    """The glossary says where a term is defined; that page links it."""
+    assert f"{{term}}`{term}`" in text(name)
+    glossary = text("glossary")
+    entry = glossary[glossary.index(f"\n{term}\n"):]
+    entry = entry[:entry.index("\n\n")]
+    assert f"{{doc}}`{name}`" in entry
+
+
+@pytest.mark.parametrize("name", ["dense-layers", "mlp", "backprop",
+                                  "gradient-checking"])
+def test_glue_stays_out_of_the_visible_code(name):
+    """A cell that calls glue(...) is a remove-cell cell; myst_nb is
+    never imported by a page."""
+    source = text(name)
+    assert "myst_nb" not in source
+    for cell in re.findall(r"```\{code-cell\}[^\n]*\n(.*?)\n```", source,
+                           re.S):
+        if re.search(r"^\s*glue\(", cell, re.M):
+            assert cell.startswith(":tags: [remove-cell]"), cell[:120]

@@ -61,7 +61,7 @@ def one_hot(y, k):
     y: integer labels of shape (m,), each in 0..k-1; k: the number of
     classes. Returns a float64 array of shape (m, k); bad labels are
     refused (see `gradbook.checks.check_labels`).
-    Defined in: Backprop from scratch, §Softmax and cross-entropy.
+    Defined in: The multilayer perceptron, §Softmax and cross-entropy.
     """
     y = check_labels(y, k)
     Y = np.zeros((y.shape[0], k))
@@ -76,7 +76,7 @@ def standardise(X_train, X_test):
     X_s = (X - mean) / std with mean and std of shape (1, n) taken over
     X_train only. A feature that is constant on the training rows
     (std 0, as some pixels of the digits are) is only centred.
-    Defined in: Backprop from scratch, §Iris.
+    Defined in: Gradient checking, §Iris.
     """
     X_train = np.asarray(X_train, dtype=float)
     X_test = np.asarray(X_test, dtype=float)
@@ -119,7 +119,7 @@ def iris_split(seed=0, test_fraction=0.2):
     Returns (X_train, X_test, y_train, y_test): X float64 of shape
     (m, 4), y int64 labels 0, 1, 2 of shape (m,). With the default
     test_fraction 0.2: 120 training and 30 test rows, stratified.
-    Defined in: Backprop from scratch, §Iris.
+    Defined in: Gradient checking, §Iris.
     """
     from sklearn.datasets import load_iris
 

@@ -32,7 +32,7 @@ def relative_error(a, b):
     """‖a − b‖ / (‖a‖ + ‖b‖) over all entries: 0 when equal, ≤ 1.
 
     Scale-free, and defined (0) when both are zero. a, b: same shape.
-    Defined in: Backprop from scratch, §Gradient checking.
+    Defined in: Gradient checking, §Relative error, with a threshold.
     """
     a, b = np.asarray(a, float), np.asarray(b, float)
     if a.shape != b.shape:
@@ -51,7 +51,7 @@ def numerical_gradient(loss, params, h=H):
     both lists shaped like params: grads[k][i] = (L(θ + h e) −
     L(θ − h e)) / 2h for the entry e; kinks[k][i] is True where some
     pre-activation is > 0 on one side and ≤ 0 on the other.
-    Defined in: Backprop from scratch, §Gradient checking.
+    Defined in: Gradient checking, §Kinks.
     """
     params = [np.array(P, dtype=np.float64) for P in params]
     grads = [np.zeros_like(P) for P in params]
@@ -89,7 +89,7 @@ def check_gradient(loss, params, grads, h=H, threshold=THRESHOLD):
     whether every error is below `threshold`. Entries with a kink are
     not checked at all (an array of kinks only has error 0): read
     `kinks` too.
-    Defined in: Backprop from scratch, §Gradient checking.
+    Defined in: Gradient checking, §Kinks.
     """
     _check_like(params, grads)
     numeric, kinks = numerical_gradient(loss, params, h)
@@ -104,7 +104,7 @@ def directional_check(loss, params, grads, rng, h=H):
     v has independent standard normal entries, scaled to norm 1 over
     all arrays. Returns (slope, difference): the directional
     derivative from the gradient, and (L(θ + hv) − L(θ − hv)) / 2h.
-    Defined in: Backprop from scratch, §Gradient checking.
+    Defined in: Gradient checking, §One random direction.
     """
     _check_like(params, grads)
     params = [np.asarray(P, dtype=np.float64) for P in params]
@@ -121,7 +121,7 @@ def directional_check(loss, params, grads, rng, h=H):
 def flatten(params):
     """[(W¹, b¹), (W², b²), ...] -> [W¹, b¹, W², b², ...].
 
-    Defined in: Backprop from scratch, §Gradient checking.
+    Defined in: Gradient checking, §Kinks.
     """
     return [np.asarray(P) for pair in params for P in pair]
 
@@ -129,7 +129,7 @@ def flatten(params):
 def pairs(arrays):
     """[W¹, b¹, W², b², ...] -> [(W¹, b¹), (W², b²), ...].
 
-    Defined in: Backprop from scratch, §Gradient checking.
+    Defined in: Gradient checking, §Kinks.
     """
     return list(zip(arrays[0::2], arrays[1::2]))
 
@@ -140,7 +140,7 @@ def mlp_loss(X, Y, dtype=np.float64):
     The returned function takes [W¹, b¹, W², b², ...] and gives the
     mean cross-entropy and the scores Z of the ReLU layers, computed
     in `dtype` (float64 to check; float32 to see why not).
-    Defined in: Backprop from scratch, §Gradient checking.
+    Defined in: Gradient checking, §Kinks.
     """
     from gradbook.nn_numpy import MLP
 

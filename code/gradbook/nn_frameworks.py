@@ -162,7 +162,7 @@ def fit_torch(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
     params a list of (W, b) float64 arrays in the book's shapes,
     (n_in, n_out) and (1, n_out), ready for `MLP.from_params` or
     `torch_forward`.
-    Defined in: Backprop from scratch, §Iris.
+    Defined in: Gradient checking, §Iris.
     """
     losses, model = _train_torch(
         params, X, Y, epochs, lr, batch_size, shuffle_seed, dtype
@@ -277,7 +277,7 @@ def fit_keras(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
     Returns the list of epoch losses; with return_params=True, the
     pair (losses, params) as in `fit_torch`, the params float64 arrays
     holding Keras's float32 values (see `keras_params`).
-    Defined in: Backprop from scratch, §Iris.
+    Defined in: Gradient checking, §Iris.
     """
     losses, model = _train_keras(
         params, X, Y, epochs, lr, batch_size, shuffle_seed

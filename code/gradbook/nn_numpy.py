@@ -48,7 +48,7 @@ RELU_BIAS = 0.1  # the initial bias of a ReLU layer
 def relu(Z):
     """ReLU elementwise: max(0, Z), any shape.
 
-    Defined in: Backprop from scratch, §ReLU.
+    Defined in: The multilayer perceptron, §ReLU.
     """
     return np.maximum(Z, 0)
 
@@ -58,7 +58,7 @@ def relu_derivative(Z):
 
     ReLU has no derivative at 0; the book takes 0 there, as PyTorch
     and TensorFlow do, so gradients agree with theirs even at 0.
-    Defined in: Backprop from scratch, §ReLU.
+    Defined in: The multilayer perceptron, §ReLU.
     """
     return (Z > 0).astype(Z.dtype)
 
@@ -68,7 +68,7 @@ def softmax(Z):
 
     Subtracting each row's maximum keeps every exponent ≤ 0, so exp
     never overflows. Works on the last axis of any array.
-    Defined in: Backprop from scratch, §A stable softmax.
+    Defined in: The multilayer perceptron, §A stable softmax.
     """
     E = np.exp(Z - Z.max(axis=-1, keepdims=True))
     return E / E.sum(axis=-1, keepdims=True)
@@ -78,7 +78,7 @@ def log_softmax(Z):
     """Row-wise log P = Z − max − log Σ exp(Z − max), shape (m, k).
 
     Finite even where P underflows to 0. Works on the last axis.
-    Defined in: Backprop from scratch, §A stable softmax.
+    Defined in: The multilayer perceptron, §A stable softmax.
     """
     Z_shift = Z - Z.max(axis=-1, keepdims=True)
     return Z_shift - np.log(np.exp(Z_shift).sum(axis=-1, keepdims=True))
@@ -151,7 +151,7 @@ class Dense:
         pass: nothing here changes W or b. The first layer's input is
         the data, whose gradient nobody needs: need_grad_A_prev=False
         skips that product and returns None in its place.
-        Defined in: Backprop from scratch, §Layer gradients.
+        Defined in: The multilayer perceptron, §Layer gradients.
         """
         grad_W = self.A_prev.T @ delta
         grad_b = delta.sum(axis=0, keepdims=True)

@@ -49,7 +49,7 @@ from gradbook.checks import (
 def relu(z):
     """ReLU elementwise: a_j = max(0, z_j). z: list of n numbers.
 
-    Defined in: Backprop from scratch, §ReLU.
+    Defined in: The multilayer perceptron, §ReLU.
     """
     return [max(0.0, z_j) for z_j in z]
 
@@ -59,7 +59,7 @@ def relu_derivative(z):
 
     ReLU has no derivative at 0; like PyTorch and TensorFlow, the book
     takes 0 there. z: list of n numbers; returns a list of n floats.
-    Defined in: Backprop from scratch, §ReLU.
+    Defined in: The multilayer perceptron, §ReLU.
     """
     return [1.0 if z_j > 0 else 0.0 for z_j in z]
 
@@ -71,7 +71,7 @@ def log_softmax(z):
     changes nothing mathematically and keeps every exponent ≤ 0, so
     math.exp never overflows; log p_j stays finite even where p_j
     underflows to 0. z: list of k scores; returns a list of k floats.
-    Defined in: Backprop from scratch, §A stable softmax.
+    Defined in: The multilayer perceptron, §A stable softmax.
     """
     z_max = max(z)
     log_total = math.log(sum(math.exp(z_j - z_max) for z_j in z))
@@ -138,7 +138,7 @@ class DenseLayer:
         grad_W[i][j] = x_i δ_j (n_in × n_out), grad_b = δ (n_out),
         grad_x[i] = Σ_j W[i][j] δ_j (n_in): ∂ℓ/∂x = δWᵀ, computed with
         the weights of the forward pass (nothing has changed them).
-        Defined in: Backprop from scratch, §Layer gradients.
+        Defined in: The multilayer perceptron, §Layer gradients.
         """
         grad_W = [[x_i * d_j for d_j in delta] for x_i in self.x]
         grad_b = list(delta)
@@ -173,7 +173,7 @@ class SoftmaxLayer(DenseLayer):
     layer's δ = ∂ℓ/∂z, but from the target y: softmax and cross-entropy
     differentiated together give δ = p − y (the book's theorem), so no
     ∂ℓ/∂p is ever formed.
-    Defined in: Backprop from scratch, §Softmax and cross-entropy.
+    Defined in: The multilayer perceptron, §Softmax and cross-entropy.
     """
 
     activation = "softmax"
