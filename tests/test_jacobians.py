@@ -15,7 +15,7 @@ Tolerances. u = ε/2 is the unit roundoff of float64.
   4·(k + 1)·w·u times that size.
 - Central differences with step h are off by c·h² + O(h⁴) (truncation,
   c depending on third derivatives) plus about ε·|F|/h (rounding; see
-  the quadratic-form chapter). The same differences at 2h are off by
+  the numerical-check page). The same differences at 2h are off by
   4c·h², so |D(2h) − D(h)| ≈ 3c·h² measures the truncation from the
   function values alone (Richardson), without the derivative under
   test; we allow that, plus 8u·max(1, |F|)/h for the rounding of both.

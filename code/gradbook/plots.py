@@ -15,8 +15,8 @@ from gradbook.quadform import check_square, f, grad_f
 def check_plane(A):
     """Return A as a float array of shape (2, 2), or raise ValueError.
 
-    Defined in: The gradient of a quadratic form, §Level sets and
-    gradient arrows.
+    Defined in: A worked example, the Hessian, and level sets,
+    §Level sets and gradient arrows.
     """
     A = check_square(A)
     if A.shape != (2, 2):
@@ -35,8 +35,8 @@ def level_sets(ax, A, radius=2.0, levels=12, points=81):
     below), so a saddle shows its two signs. Axes get equal scales, so
     right angles look right. Returns the values f(x), an array of shape
     (points, points): row i is x₂ = grid[i], column j is x₁ = grid[j].
-    Defined in: The gradient of a quadratic form, §Level sets and
-    gradient arrows.
+    Defined in: A worked example, the Hessian, and level sets,
+    §Level sets and gradient arrows.
     """
     A = check_plane(A)
     grid = np.linspace(-radius, radius, points)
@@ -68,8 +68,8 @@ def gradient_arrows(ax, A, gradient=grad_f, radius=2.0, arrows=9,
     long. `style` goes to ax.quiver (color, width, ...).
     Returns the scale used, so that a second field can be drawn to the
     same scale.
-    Defined in: The gradient of a quadratic form, §Level sets and
-    gradient arrows.
+    Defined in: A worked example, the Hessian, and level sets,
+    §Level sets and gradient arrows.
     """
     A = check_plane(A)
     step = 2 * radius / arrows

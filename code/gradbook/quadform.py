@@ -1,7 +1,9 @@
 """The quadratic form f(x) = xᵀAx, its gradient and Hessian, by hand.
 
-Everything here follows the chapter "The gradient of a quadratic form":
-column vectors x of shape (n, 1), square matrices A of shape (n, n).
+Everything here follows the pages "The gradient of a quadratic form",
+"A worked example, the Hessian, and level sets" and "Checking a
+gradient numerically": column vectors x of shape (n, 1), square
+matrices A of shape (n, n).
 NumPy only; the framework versions live in `gradbook.frameworks`.
 
 What it is not: a general autodiff tool. `finite_difference_gradient`
@@ -95,7 +97,8 @@ def grad_f_symmetric(x, A):
 def hessian_f(A):
     """The Hessian ∇²f = A + Aᵀ, shape (n, n), the same at all x.
 
-    Defined in: The gradient of a quadratic form, §The Hessian.
+    Defined in: A worked example, the Hessian, and level sets,
+    §The Hessian.
     """
     A = check_square(A)
     return A + A.T
@@ -120,8 +123,7 @@ def finite_difference_gradient(func, x, h=1e-5):
     Returns a column of shape (n, 1).
     The error is O(h²) from truncation plus O(ε/h) from rounding;
     for a quadratic the truncation term is exactly zero.
-    Defined in: The gradient of a quadratic form,
-    §A numerical check.
+    Defined in: Checking a gradient numerically, §Central differences.
     """
     x = np.asarray(x, dtype=float)
     if x.ndim == 1:
