@@ -299,7 +299,7 @@ def framework_groups(path):
 @pytest.mark.parametrize("chapter, at_least",
                          [("autograd", 9),
                           ("autograd-matrices", 7),
-                          ("floating-point", 3),
+                          ("floating-point", 4),
                           ("autograd-batches", 4),
                           ("chain-rule", 4),
                           ("descent", 1)])
