@@ -6,7 +6,7 @@ host blocked and recorded. Pages are found by walking the site, so new
 chapters are covered without editing this file.
 
 Without Chromium these tests are skipped with the command that
-installs it. The framework tabs (autograd chapter), the proofs PDF and
+installs it. The framework tabs (the autograd pages), the proofs PDF and
 the search are required features: if they are missing from the built
 site, their tests fail.
 
@@ -239,11 +239,11 @@ def test_the_framework_choice_follows_the_reader(browser, site,
                                                  built_html):
     autograd = Path("book/autograd.html")
     assert (built_html / autograd).is_file(), (
-        "the autograd chapter (the framework tabs) is not in the site")
+        "the autograd page (the framework tabs) is not in the site")
     others = [p for p in chapter_pages(built_html) if p != autograd
               and soup(built_html / p).select(TABS)]
-    # Another chapter with tabs if there is one; else a second visit of
-    # the autograd chapter in a new tab: the choice must survive both.
+    # Another page with tabs if there is one; else a second visit of
+    # the autograd page in a new tab: the choice must survive both.
     target = others[0] if others else autograd
     context, recorder = new_context(browser, DESKTOP)
     try:

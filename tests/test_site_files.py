@@ -216,11 +216,11 @@ def test_a_downloaded_notebook_runs_and_reproduces_its_outputs(
     assert json.loads(source.read_text())["nbformat"] == 4
 
 
-def test_the_autograd_chapter_has_synced_framework_tabs(built_html):
-    """Required, so it fails (not skips) when the chapter is missing;
+def test_the_autograd_page_has_synced_framework_tabs(built_html):
+    """Required, so it fails (not skips) when the page is missing;
     the browser test clicks the tabs."""
     page = built_html / "book/autograd.html"
-    assert page.is_file(), "the autograd chapter is not in the site"
+    assert page.is_file(), "the autograd page is not in the site"
     labels = soup(page).select(".sd-tab-label[data-sync-group='framework']")
     ids = [label["data-sync-id"] for label in labels]
     assert ids and set(ids) == {"pytorch", "tensorflow"}, ids

@@ -1,7 +1,8 @@
 """The quadratic form f(x) = xᵀAx differentiated by PyTorch and TensorFlow.
 
-The chapter "Autograd in PyTorch and TensorFlow" does every step by hand
-in both frameworks; these helpers are the same steps packed into
+The pages "Autograd in PyTorch and TensorFlow", "The gradient with
+respect to A" and "Many points at once" do every step by hand in both
+frameworks; these helpers are the same steps packed into
 functions, so that the book and the tests can compare the frameworks
 with the formulas of `gradbook.quadform` in one line:
 
@@ -78,7 +79,7 @@ def torch_gradients(x, A, dtype="float64"):
     x: (n, 1) column (or flat (n,)); A: (n, n), symmetric or not.
     Returns Gradients(f, grad_x (n, 1), grad_A (n, n)), NumPy arrays in
     `dtype`; grad_x is (A + Aᵀ)x and grad_A is xxᵀ.
-    Defined in: Autograd in PyTorch and TensorFlow, §The gradient with
+    Defined in: The gradient with respect to A, §The gradient with
     respect to A.
     """
     x, A, dtype = _inputs(x, A, dtype)
@@ -95,7 +96,7 @@ def tf_gradients(x, A, dtype="float64"):
     x: (n, 1) column (or flat (n,)); A: (n, n), symmetric or not.
     Returns Gradients(f, grad_x (n, 1), grad_A (n, n)), NumPy arrays in
     `dtype`; grad_x is (A + Aᵀ)x and grad_A is xxᵀ.
-    Defined in: Autograd in PyTorch and TensorFlow, §The gradient with
+    Defined in: The gradient with respect to A, §The gradient with
     respect to A.
     """
     x, A, dtype = _inputs(x, A, dtype)
@@ -113,7 +114,7 @@ def torch_hessian(x, A, dtype="float64"):
     Differentiates twice with torch.autograd.functional.hessian, at the
     point x (n, 1) or (n,); for a quadratic form the result is A + Aᵀ
     at every x.
-    Defined in: Autograd in PyTorch and TensorFlow, §The Hessian by
+    Defined in: The gradient with respect to A, §The Hessian by
     machine.
     """
     x, A, dtype = _inputs(x, A, dtype)
@@ -133,7 +134,7 @@ def tf_hessian(x, A, dtype="float64"):
     which needs a persistent tape): the default, vectorised, traces a new
     tf.function at each call, and TensorFlow prints a retracing warning
     when a program calls it over and over, as the tests do.
-    Defined in: Autograd in PyTorch and TensorFlow, §The Hessian by
+    Defined in: The gradient with respect to A, §The Hessian by
     machine.
     """
     x, A, dtype = _inputs(x, A, dtype)
@@ -163,7 +164,8 @@ def torch_batch_gradients(X, A, dtype="float64"):
     not interact, so the gradient of the sum f₁ + … + fₘ with respect to
     row i of X is ∇fᵢ alone: one backward pass gives all m gradients.
     Returns BatchGradients(f (m,), grad_X (m, n)), row i = ((A + Aᵀ)xᵢ)ᵀ.
-    Defined in: Autograd in PyTorch and TensorFlow, §Many points at once.
+    Defined in: Many points at once, §One backward pass for all the
+    points.
     """
     X, A, dtype = _batch_inputs(X, A, dtype)
     X = torch.tensor(X, dtype=getattr(torch, dtype), requires_grad=True)
@@ -179,7 +181,8 @@ def tf_batch_gradients(X, A, dtype="float64"):
     X: (m, n), one point xᵢ per row; A: (n, n). The same sum trick as
     torch_batch_gradients (tape.gradient of a vector sums it first).
     Returns BatchGradients(f (m,), grad_X (m, n)), row i = ((A + Aᵀ)xᵢ)ᵀ.
-    Defined in: Autograd in PyTorch and TensorFlow, §Many points at once.
+    Defined in: Many points at once, §One backward pass for all the
+    points.
     """
     X, A, dtype = _batch_inputs(X, A, dtype)
     X = tf.Variable(X, dtype=dtype)
