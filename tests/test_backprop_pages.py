@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["backprop", "backprop-mistakes"]
+PAGES = ["backprop", "backprop-mistakes", "dead-relus"]
 
 
 def text(name):
@@ -84,3 +84,5 @@ def test_prose_types_no_decimal_numbers(name):
 def test_the_two_pages_link_each_other():
     assert "{doc}`backprop-mistakes`" in text("backprop")
     assert "{doc}`backprop`" in text("backprop-mistakes")
+    assert "{doc}`dead-relus`" in text("backprop-mistakes")
+    assert "{doc}`backprop`" in text("dead-relus")
