@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["mlp", "backprop", "gradient-checking", "backprop-mistakes"]
+PAGES = ["mlp", "backprop", "gradient-checking", "backprop-mistakes",
+         "dead-relus"]
 WITHOUT_FIGURES = {"mlp"}
 
 
@@ -92,6 +93,8 @@ def test_prose_types_no_decimal_numbers(name):
 def test_the_two_pages_link_each_other():
     assert "{doc}`backprop-mistakes`" in text("backprop")
     assert "{doc}`backprop`" in text("backprop-mistakes")
+    assert "{doc}`dead-relus`" in text("backprop-mistakes")
+    assert "{doc}`backprop`" in text("dead-relus")
 
 
 def test_the_split_pages_link_along_the_path():
@@ -116,7 +119,8 @@ def test_each_page_defines_its_glossary_term(name, term):
 
 
 @pytest.mark.parametrize("name", ["dense-layers", "mlp", "backprop",
-                                  "gradient-checking"])
+                                  "gradient-checking", "backprop-mistakes",
+                                  "dead-relus"])
 def test_glue_stays_out_of_the_visible_code(name):
     """A cell that calls glue(...) is a remove-cell cell; myst_nb is
     never imported by a page."""

@@ -193,7 +193,7 @@ def run(steps=None, sizes=("toy", "digits"), implementations=IMPLEMENTATIONS,
     layers, batch_size, steps, implementation, name, dtype, seconds
     (best of `repeats` runs; pure Python: of `python_repeats`),
     samples_per_second, ratio_to_pytorch, threads.
-    Defined in: The original code and its mistakes, §Speed.
+    Defined in: Dead ReLUs and speed, §Speed.
     """
     unknown = set(implementations) - set(IMPLEMENTATIONS)
     if unknown or not implementations:
@@ -297,7 +297,7 @@ def machine(rows):
     A dict: environment() (hardware, versions, UTC time), the version of
     Keras, the threads each framework ran with and the steps of each
     size (both read off the rows).
-    Defined in: The original code and its mistakes, §Speed.
+    Defined in: Dead ReLUs and speed, §Speed.
     """
     import keras
 

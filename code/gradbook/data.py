@@ -133,7 +133,7 @@ def digits_split(seed=0, test_fraction=0.2):
     Returns (X_train, X_test, y_train, y_test): X float64 of shape
     (m, 64), standardised per pixel on the training rows; y int64
     labels 0..9 of shape (m,).
-    Defined in: The original code and its mistakes, §Speed.
+    Defined in: Dead ReLUs and speed, §Speed.
     """
     from sklearn.datasets import load_digits
 

@@ -320,7 +320,7 @@ class MLP:
         layer. A row with 0 in some layer reaches the output only
         through the later biases: its ReLUs are dead for it, and the
         gradient of its loss is zero in that layer and every one below.
-        Defined in: The original code and its mistakes, §Dead ReLUs.
+        Defined in: Dead ReLUs and speed, §Dead ReLUs.
         """
         self._forward(check_inputs(X, self.sizes[0], self.dtype))
         return [

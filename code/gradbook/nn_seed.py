@@ -5,9 +5,9 @@ written: a `DenseLayer`, a `SoftmaxLayer` and a `SequentialModel`
 trained one sample at a time with SGD. Its comments are translated to
 English and it takes a `random.Random` (argument `rng`) so that a run
 can be repeated; nothing else is changed. Do not learn from it and do
-not fix it: the chapter "Backprop from scratch" runs it to show what
-each mistake does, and `gradbook.nn_python` / `gradbook.nn_numpy` are
-the corrected versions.
+not fix it: the page "The original code and its mistakes" runs it to
+show what each mistake does, and `gradbook.nn_python` /
+`gradbook.nn_numpy` are the corrected versions.
 
 Its known bugs:
 

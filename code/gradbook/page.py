@@ -33,7 +33,9 @@ def book_style(salt, font_size=12):
 
 
 def glue(name, value, display=False):
-    """Give `value` to the page's prose under `name`; return `value`.
+    """Give `value` to the page's prose under `name`.
+
+    Returns None, so that a cell ending in a glue call shows nothing.
 
     With myst-nb present, this is myst_nb.glue(name, value, display);
     without it, the value is shown only if display is True.
@@ -44,4 +46,3 @@ def glue(name, value, display=False):
         from IPython.display import display as show
 
         show(value)
-    return value
