@@ -14,16 +14,16 @@ import numpy as np
 
 
 def armijo_step(f, grad, x, eta0, alpha):
-    """Halve η from eta0 until f(x − ηu) ≤ f(x) − αη‖u‖², u = ∇f(x).
+    """Halve η from eta0 until f(x − ηd) ≤ f(x) − αη‖d‖², d = ∇f(x).
 
     x: an array of any shape; eta0 > 0; alpha in (0, 1). Returns (η, the
     number of halvings).
     Defined in: Smoothness and line search, §Backtracking.
     """
-    u = grad(x)
-    fx, uu = f(x), float(np.sum(u * u))
+    d = grad(x)
+    fx, dd = f(x), float(np.sum(d * d))
     eta, halvings = eta0, 0
-    while f(x - eta * u) > fx - alpha * eta * uu:
+    while f(x - eta * d) > fx - alpha * eta * dd:
         eta, halvings = eta / 2, halvings + 1
     return eta, halvings
 
@@ -49,13 +49,13 @@ def armijo_run(f, grad, x0, eta0, alpha, steps):
     return np.array(xs), np.array(etas), np.array(halvings)
 
 
-def exact_step(S, u):
-    """The η that minimises f(x − ηu) on the quadratic: uᵀu / uᵀSu.
+def exact_step(S, d):
+    """The η that minimises f(x − ηd) on the quadratic: dᵀd / dᵀSd.
 
-    S: (n, n) symmetric positive definite; u = ∇f(x): (n, 1), nonzero.
+    S: (n, n) symmetric positive definite; d = ∇f(x): (n, 1), nonzero.
     Defined in: Smoothness and line search, §The exact step.
     """
-    return (u.T @ u).item() / (u.T @ S @ u).item()
+    return (d.T @ d).item() / (d.T @ S @ d).item()
 
 
 def exact_line_search(S, b, x0, steps):
@@ -67,11 +67,11 @@ def exact_line_search(S, b, x0, steps):
     x = check_start(x0)
     xs = [x]
     for _ in range(steps):
-        u = S @ x - b
-        if not u.any():
+        d = S @ x - b
+        if not d.any():
             xs.append(x)
             continue
-        x = x - exact_step(S, u) * u
+        x = x - exact_step(S, d) * d
         xs.append(x)
     return np.array(xs)
 
