@@ -1,5 +1,6 @@
-"""gradbook.descent against the theorems of "Gradient descent on a
-quadratic".
+"""gradbook.descent against the theorems of the pages "Gradient descent
+on a quadratic", "Newton's step and heavy-ball momentum" and "From
+least squares to training".
 
 Property-based over random symmetric positive definite S of sizes
 n = 1..8, condition numbers κ from 1 to 10⁴ and scales 10⁻² to 10²:
@@ -30,6 +31,7 @@ from gradbook.descent import (
     measured_rate,
     minimiser,
     newton_step,
+    plane_problem,
     power_iteration,
 )
 
@@ -190,7 +192,8 @@ def test_newton_lands_in_one_step(problem):
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(problems(min_n=2, min_kappa_exp=0.5))
 def test_heavy_ball_bound_and_exact_worst_case(problem):
-    """Theorem heavy ball: ‖e_k‖ ≤ (2k+1)ρ^k‖e_0‖; exact along v_1."""
+    """Theorem heavy ball: ‖e_k‖ ≤ (k+1+kρ)ρ^k‖e_0‖; exact along v_1
+    and along v_n, where the bound is attained."""
     S, x_star, b, rng = problem
     lam, V = np.linalg.eigh(S)
     eta, beta, rho = heavy_ball_parameters(S)
@@ -203,13 +206,20 @@ def test_heavy_ball_bound_and_exact_worst_case(problem):
     e0 = unit(rng, len(b))
     errors = heavy_ball(S, b, x_star + e0, eta, beta, steps) - x_star
     sizes = np.linalg.norm(errors[:, :, 0], axis=1)
-    assert np.all(sizes <= (2 * k + 1) * rho**k + tol)
+    bound = (k + 1 + k * rho) * rho**k
+    assert np.all(sizes <= bound + tol)
+    assert np.all(bound <= (2 * k + 1) * rho**k)
     v1 = V[:, :1]
     along = heavy_ball(S, b, x_star + v1, eta, beta, steps) - x_star
     exact = (1 + k * (1 - rho)) * rho**k
     # λ_min is known to about u·λ_max, which splits the double root by
     # about sqrt(u·κ); over 100 steps that is a relative 1e-5 at most.
     assert np.allclose((v1.T @ along[:, :, 0].T)[0], exact,
+                       rtol=1e-5, atol=tol)
+    vn = V[:, -1:]
+    along = heavy_ball(S, b, x_star + vn, eta, beta, steps) - x_star
+    exact = (1 + k * (1 + rho)) * (-rho) ** k  # the bound, attained
+    assert np.allclose((vn.T @ along[:, :, 0].T)[0], exact,
                        rtol=1e-5, atol=tol)
 
 
@@ -242,6 +252,17 @@ def test_gd_measured_rate_in_the_plane():
     errors = np.linalg.norm((xs - x_star)[:, :, 0], axis=1)
     errors = errors[: np.argmax(errors < 1e-9)]
     assert measured_rate(errors) == pytest.approx(rho, rel=1e-9)
+
+
+@pytest.mark.parametrize("kappa", [1.0, 10.0, 100.0])
+def test_plane_problem_has_eigenvalues_one_and_kappa(kappa):
+    S = plane_problem(kappa)
+    c, s = np.cos(np.pi / 6), np.sin(np.pi / 6)
+    assert np.allclose(S, S.T, rtol=0, atol=1e-14 * kappa)
+    assert np.allclose(np.linalg.eigvalsh(S), [1.0, kappa], rtol=1e-13)
+    assert np.allclose(S @ [[c], [s]], [[c], [s]], atol=1e-13)
+    assert np.allclose(S @ [[-s], [c]], kappa * np.array([[-s], [c]]),
+                       rtol=1e-13, atol=1e-13)
 
 
 def test_power_iteration_finds_the_top_eigenvalue():

@@ -302,7 +302,7 @@ def framework_groups(path):
                           ("floating-point", 4),
                           ("autograd-batches", 4),
                           ("chain-rule", 4),
-                          ("descent", 1)])
+                          ("training", 1)])
 def test_the_framework_chapters_have_synced_tabs_with_outputs(
     built_html, repo_root, chapter, at_least
 ):

@@ -1,6 +1,7 @@
 """Gradient descent, heavy-ball momentum and Newton's step on a quadratic.
 
-The chapter "Gradient descent on a quadratic" minimises
+The pages "Gradient descent on a quadratic", "Newton's step and
+heavy-ball momentum" and "From least squares to training" minimise
 
     f(x) = ½ xᵀSx − bᵀx,   ∇f(x) = Sx − b,   ∇²f = S,
 
@@ -59,7 +60,8 @@ def heavy_ball(S, b, x0, eta, beta, steps):
 
     beta in [0, 1): the momentum. Returns the iterates, shape
     (steps + 1, n, 1).
-    Defined in: Gradient descent on a quadratic, §Heavy-ball momentum.
+    Defined in: Newton's step and heavy-ball momentum, §Heavy-ball
+    momentum.
     """
     S, b, x, eta = check_run(S, b, x0, eta)
     if not 0 <= beta < 1:
@@ -72,10 +74,23 @@ def heavy_ball(S, b, x0, eta, beta, steps):
     return np.array(xs)
 
 
+def plane_problem(kappa, angle=np.pi / 6):
+    """S (2, 2) with eigenvalues 1 and kappa, eigenvectors turned.
+
+    S = Q diag(1, κ) Qᵀ with Q the rotation by `angle`: its columns
+    (cos a, sin a) and (−sin a, cos a) are the eigenvectors of 1 and κ.
+    Defined in: Gradient descent on a quadratic, §Level sets and the
+    zig-zag.
+    """
+    c, s = np.cos(angle), np.sin(angle)
+    Q = np.array([[c, -s], [s, c]])  # columns: the eigenvectors
+    return Q @ np.diag([1.0, kappa]) @ Q.T
+
+
 def newton_step(x, S, b):
     """x − (∇²f)⁻¹∇f(x) = x − S⁻¹(Sx − b), a column of shape (n, 1).
 
-    Defined in: Gradient descent on a quadratic, §Newton's step.
+    Defined in: Newton's step and heavy-ball momentum, §Newton's step.
     """
     S, b = check_problem(S, b)
     return x - np.linalg.solve(S, gradient(x, S, b))
@@ -97,22 +112,25 @@ def best_step(S):
     """
     S = check_spd(S)
     eigenvalues = np.linalg.eigvalsh(S)
-    mu, L = eigenvalues[0], eigenvalues[-1]
-    kappa = L / mu
-    return float(2 / (mu + L)), float((kappa - 1) / (kappa + 1))
+    lam_min, lam_max = eigenvalues[0], eigenvalues[-1]
+    kappa = lam_max / lam_min
+    return (float(2 / (lam_min + lam_max)),
+            float((kappa - 1) / (kappa + 1)))
 
 
 def heavy_ball_parameters(S):
-    """(η, β, ρ): Polyak's η = 4/(√L + √μ)², β = ρ², ρ = (√κ−1)/(√κ+1).
+    """(η, β, ρ): Polyak's parameters and rate for heavy ball.
 
-    μ = λ_min, L = λ_max of S, κ = L/μ.
-    Defined in: Gradient descent on a quadratic, §Heavy-ball momentum.
+    η = 4/(√λ_max + √λ_min)², β = ρ², ρ = (√κ − 1)/(√κ + 1), with
+    λ_min, λ_max the extreme eigenvalues of S and κ = λ_max/λ_min.
+    Defined in: Newton's step and heavy-ball momentum, §Heavy-ball
+    momentum.
     """
     S = check_spd(S)
     eigenvalues = np.linalg.eigvalsh(S)
-    mu, L = eigenvalues[0], eigenvalues[-1]
-    rho = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))
-    eta = 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2
+    root_min, root_max = np.sqrt(eigenvalues[0]), np.sqrt(eigenvalues[-1])
+    rho = (root_max - root_min) / (root_max + root_min)
+    eta = 4 / (root_max + root_min) ** 2
     return float(eta), float(rho**2), float(rho)
 
 
@@ -121,7 +139,7 @@ def measured_rate(errors):
 
     errors: shape (K,), positive, one per step: the average factor by
     which a step shrank the error. Returns a float.
-    Defined in: Gradient descent on a quadratic, §Measured rates.
+    Defined in: Newton's step and heavy-ball momentum, §Measured rates.
     """
     errors = np.asarray(errors, dtype=float)
     if errors.ndim != 1 or errors.size < 2 or np.any(errors <= 0):
@@ -140,9 +158,9 @@ def power_iteration(matvec, v0, steps):
     (n,); H must be symmetric. v0: (n,), the start. Repeats
     v ← Hv / ‖Hv‖ and returns (λ, v) with λ = vᵀHv, v of norm 1.
     λ tends to the dominant eigenvalue, the one largest in absolute
-    value (it may be negative), provided there is one (not both μ and
-    −μ) and v0 has a component along its eigenvectors.
-    Defined in: Gradient descent on a quadratic, §Back to training.
+    value (it may be negative), provided there is one (not both λ and
+    −λ) and v0 has a component along its eigenvectors.
+    Defined in: From least squares to training, §Back to training.
     """
     v = np.asarray(v0, dtype=float)
     if v.ndim != 1 or not np.linalg.norm(v) > 0:
