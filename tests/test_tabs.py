@@ -297,7 +297,8 @@ def framework_groups(path):
 
 @slow
 @pytest.mark.parametrize("chapter, at_least",
-                         [("autograd", 10), ("chain-rule", 4),
+                         [("autograd", 10), ("modes", 3),
+                          ("jacobian-cost", 1), ("hvp", 2),
                           ("descent", 1)])
 def test_the_framework_chapters_have_synced_tabs_with_outputs(
     built_html, repo_root, chapter, at_least
