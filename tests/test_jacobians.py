@@ -422,3 +422,24 @@ def test_saved_measurement_covers_n_to_4096_in_both_frameworks():
     for row in rows:
         assert row["jvps"] == row["n"] and row["vjps"] == 1
         assert row["gradient_gap"] <= 1e-15
+
+
+def test_plot_modes_draws_the_counted_passes_and_the_saved_times():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    saved = json.loads((ROOT / "code/gradbook/runs/modes.json").read_text())
+    sizes = sorted({r["n"] for r in saved["rows"]})
+    counts = {"forward": sizes, "reverse": [1] * len(sizes)}
+    fig = bench_modes.plot_modes(sizes, counts, saved["rows"])
+    try:
+        ax_passes, ax_time = fig.axes
+        assert [list(line.get_ydata()) for line in ax_passes.lines] == [
+            sizes, [1] * len(sizes)]
+        # n JVPs and one VJP for each of the two frameworks
+        assert len(ax_time.lines) == 4
+        assert ax_time.get_xscale() == ax_time.get_yscale() == "log"
+    finally:
+        plt.close(fig)

@@ -301,7 +301,9 @@ def framework_groups(path):
                           ("autograd-matrices", 7),
                           ("floating-point", 4),
                           ("autograd-batches", 4),
-                          ("chain-rule", 4),
+                          ("modes", 3),
+                          ("jacobian-cost", 1),
+                          ("hvp", 2),
                           ("training", 1)])
 def test_the_framework_chapters_have_synced_tabs_with_outputs(
     built_html, repo_root, chapter, at_least

@@ -18,7 +18,7 @@ are compared, so each row also says how far apart they came out.
 
 Run it with `python -m gradbook.bench_modes` (options: --help); it
 writes gradbook/runs/modes.json unless told otherwise. Timings vary from
-run to run and machine to machine: the chapter plots the saved file and
+run to run and machine to machine: the page plots the saved file and
 never times anything itself. The file holds {"machine": ..., "rows":
 [...]}, as `gradbook.bench` writes it.
 """
@@ -121,8 +121,7 @@ def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=5,
     each mode made; seconds_f, seconds_jvps, seconds_vjp (best of
     `repeats`); jvps_over_vjp and vjp_over_f, ratios of those times;
     gradient_gap, max |gradient by JVPs − gradient by the VJP|.
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §The cost, measured.
+    Defined in: What a Jacobian costs, §The cost, measured.
     """
     unknown = set(frameworks) - set(FRAMEWORKS)
     if unknown or not frameworks:
@@ -196,6 +195,49 @@ def report(rows):
             f"{row['gradient_gap']:>8.1e}"
         )
     return "\n".join(lines)
+
+
+def plot_modes(sizes, counts, rows):
+    """Two stacked log-log panels: passes counted, and the saved times.
+
+    sizes: the n of the run, ascending; counts: {"forward": [n JVPs at
+    each size], "reverse": [1 at each size]}; rows: the rows of
+    `run` (or of modes.json). Top: the passes for one gradient; bottom:
+    the seconds of n JVPs (solid) and of one VJP (dashed), per
+    framework. Returns the matplotlib Figure (4.8 × 7.2 inches: it
+    fits a phone).
+    Defined in: What a Jacobian costs, §The cost, measured.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, (ax_passes, ax_time) = plt.subplots(
+        2, 1, figsize=(4.8, 7.2), layout="constrained")
+    ax_passes.loglog(sizes, counts["forward"], "o-", ms=4,
+                     label="forward: n JVPs")
+    ax_passes.loglog(sizes, counts["reverse"], "s-", ms=4,
+                     label="reverse: 1 VJP")
+    ax_passes.set_title("passes (counted)")
+    ax_passes.set_ylabel("passes for the gradient")
+    styles = {"pytorch": ("tab:blue", "o"),
+              "tensorflow": ("tab:orange", "s")}
+    for framework, (color, marker) in styles.items():
+        these = [row for row in rows if row["framework"] == framework]
+        if not these:
+            continue
+        name = these[0]["name"]
+        n_of = [row["n"] for row in these]
+        ax_time.loglog(n_of, [row["seconds_jvps"] for row in these],
+                       marker + "-", color=color, ms=4,
+                       label=f"{name}: n JVPs")
+        ax_time.loglog(n_of, [row["seconds_vjp"] for row in these],
+                       marker + "--", color=color, ms=4,
+                       label=f"{name}: 1 VJP")
+    ax_time.set_title("time (saved run)")
+    ax_time.set_ylabel("seconds for the gradient")
+    for ax in (ax_passes, ax_time):
+        ax.set_xlabel("n, the number of inputs")
+        ax.legend(fontsize=9)
+    return fig
 
 
 def main(argv=None):

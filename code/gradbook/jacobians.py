@@ -1,7 +1,8 @@
 """Jacobians, and the two orders of the chain rule: JVPs and VJPs.
 
-Everything here follows the chapter "The chain rule and the two modes
-of automatic differentiation": column vectors, x of shape (n, 1), a map
+Everything here follows the pages "Jacobians and the chain rule" (the
+maps, by hand), "JVPs, VJPs and the two modes", "What a Jacobian costs"
+and "Hessian-vector products": column vectors, x of shape (n, 1), a map
 F : ℝⁿ → ℝᵐ with values of shape (m, 1) and Jacobian J of shape
 (m, n) (row i holds the partial derivatives of Fᵢ).
 
@@ -34,8 +35,7 @@ class Step(NamedTuple):
     jvp(z, v): J_{F_i}(z) v, shape (m, 1), for v of shape (n, 1);
     vjp(z, u): J_{F_i}(z)ᵀ u, shape (n, 1), for u of shape (m, 1);
     jacobian(z): J_{F_i}(z), shape (m, n).
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Jacobians.
+    Defined in: Jacobians and the chain rule, §Jacobians.
     """
 
     name: str
@@ -49,8 +49,7 @@ def linear(A):
     """The linear map z ↦ Az; A of shape (m, n), any m and n.
 
     Its Jacobian is A itself, at every z.
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Jacobians.
+    Defined in: Jacobians and the chain rule, §Jacobians.
     """
     A = np.asarray(A, dtype=float)
     if A.ndim != 2:
@@ -68,8 +67,7 @@ def quadratic(A):
     """The quadratic form z ↦ zᵀAz, a (1, 1) value; A square (n, n).
 
     Its Jacobian is the row ((A + Aᵀ)z)ᵀ, shape (1, n).
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Jacobians.
+    Defined in: Jacobians and the chain rule, §Jacobians.
     """
     A = check_square(A)
     S2 = A + A.T
@@ -93,8 +91,7 @@ def softmax():
 
     Its Jacobian is diag(s) − ssᵀ, symmetric, so JVP and VJP are the
     same formula: s ⊙ v − s (sᵀv).
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Jacobians.
+    Defined in: Jacobians and the chain rule, §Jacobians.
     """
 
     def jvp(z, v):
@@ -117,8 +114,7 @@ def softmax():
 def tanh():
     """tanh entry by entry, (n, 1) to (n, 1); J = diag(1 − tanh(z)²).
 
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Jacobians.
+    Defined in: Jacobians and the chain rule, §Jacobians.
     """
 
     def jvp(z, v):
@@ -138,8 +134,7 @@ def cross_entropy(k):
 
     It equals log Σⱼ exp(zⱼ) − zₖ; its Jacobian is the row
     (softmax(z) − eₖ)ᵀ, shape (1, n).
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Jacobians.
+    Defined in: Jacobians and the chain rule, §Jacobians.
     """
 
     def grad(z):
@@ -161,15 +156,15 @@ def cross_entropy(k):
 
 
 def forward_mode(steps, x, v):
-    """F(x) and J_F(x) v for F = F_k ∘ … ∘ F_1, in one forward pass.
+    """F(x) and J_F(x) v for F = F_k ∘ … ∘ F_1, in one JVP sweep.
 
     steps: [F_1, …, F_k], Steps in the order they are applied;
     x: (n, 1); v: (n, 1), a direction in the input space.
     Each step maps (z, t) to (F_i(z), J_i t): the product
     J_k ⋯ J_1 v is formed right to left, along with the values.
     Returns (F(x), J v), shapes (m, 1) and (m, 1).
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Forward and reverse mode.
+    Defined in: JVPs, VJPs and the two modes, §Forward and reverse
+    mode.
     """
     z, t = _column(x, "x"), _column(v, "v", len(x))
     for step in steps:
@@ -181,12 +176,12 @@ def reverse_mode(steps, x, u):
     """F(x) and J_F(x)ᵀ u for F = F_k ∘ … ∘ F_1: one pass each way.
 
     steps: [F_1, …, F_k]; x: (n, 1); u: (m, 1), a direction in the
-    output space. The forward sweep stores the inputs z_0, …, z_{k−1}
-    of the steps; the backward sweep forms uᵀ J_k ⋯ J_1 left to right,
+    output space. The forward pass stores the inputs z_0, …, z_{k−1}
+    of the steps; the VJP sweep forms uᵀ J_k ⋯ J_1 left to right,
     as the column J_1ᵀ ⋯ J_kᵀ u.
     Returns (F(x), Jᵀu), shapes (m, 1) and (n, 1).
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Forward and reverse mode.
+    Defined in: JVPs, VJPs and the two modes, §Forward and reverse
+    mode.
     """
     z = _column(x, "x")
     inputs = []
@@ -203,8 +198,7 @@ def jacobian_by_jvps(jvp, n):
     """The m × n Jacobian from n JVPs: column j is J eⱼ.
 
     jvp: a function v ↦ Jv, v of shape (n, 1), result (m, 1).
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §The whole Jacobian.
+    Defined in: What a Jacobian costs, §The whole Jacobian.
     """
     eye = np.eye(n)
     return np.hstack([_as_column(jvp(eye[:, [j]])) for j in range(n)])
@@ -214,8 +208,7 @@ def jacobian_by_vjps(vjp, m):
     """The m × n Jacobian from m VJPs: row i is (Jᵀeᵢ)ᵀ.
 
     vjp: a function u ↦ Jᵀu, u of shape (m, 1), result (n, 1).
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §The whole Jacobian.
+    Defined in: What a Jacobian costs, §The whole Jacobian.
     """
     eye = np.eye(m)
     return np.vstack([_as_column(vjp(eye[:, [i]])).T for i in range(m)])
@@ -227,8 +220,7 @@ def finite_difference_jacobian(func, x, h=1e-5):
     func: (n, 1) to an array of m numbers (any shape; read as a column).
     x: (n, 1) column (or flat (n,)); h > 0. Returns (m, n).
     Off by O(h²) (truncation) plus O(ε/h) (rounding), entry by entry.
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Jacobians.
+    Defined in: Jacobians and the chain rule, §Jacobians.
     """
     x = _column(x, "x")
     if not h > 0:
@@ -250,11 +242,11 @@ def finite_difference_jacobian(func, x, h=1e-5):
 
 
 def torch_jvp(func, x, v):
-    """(F(x), J v) by torch.func.jvp: one forward-mode pass.
+    """(F(x), J v) by torch.func.jvp: one JVP sweep (forward mode).
 
     x, v: (n, 1). Returns NumPy arrays of F(x)'s shape.
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §JVPs and VJPs by machine.
+    Defined in: JVPs, VJPs and the two modes, §JVPs and VJPs by
+    machine.
     """
     import torch
 
@@ -265,11 +257,11 @@ def torch_jvp(func, x, v):
 
 
 def torch_vjp(func, x, u):
-    """(F(x), Jᵀu) by torch.func.vjp: one reverse-mode pass.
+    """(F(x), Jᵀu) by torch.func.vjp: a forward pass and a VJP sweep.
 
     x: (n, 1); u: F(x)'s shape. Returns F(x), and Jᵀu of x's shape.
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §JVPs and VJPs by machine.
+    Defined in: JVPs, VJPs and the two modes, §JVPs and VJPs by
+    machine.
     """
     import torch
 
@@ -284,8 +276,8 @@ def tf_jvp(func, x, v):
     """(F(x), J v) by tf.autodiff.ForwardAccumulator: forward mode.
 
     x, v: (n, 1). Returns NumPy arrays of F(x)'s shape.
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §JVPs and VJPs by machine.
+    Defined in: JVPs, VJPs and the two modes, §JVPs and VJPs by
+    machine.
     """
     import tensorflow as tf
 
@@ -301,8 +293,8 @@ def tf_vjp(func, x, u):
     """(F(x), Jᵀu) by tape.gradient(y, x, output_gradients=u).
 
     x: (n, 1); u: F(x)'s shape. Returns F(x), and Jᵀu of x's shape.
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §JVPs and VJPs by machine.
+    Defined in: JVPs, VJPs and the two modes, §JVPs and VJPs by
+    machine.
     """
     import tensorflow as tf
 
@@ -321,8 +313,7 @@ def torch_hvp(func, x, v):
     torch.func.grad(func) is the gradient map x ↦ ∇F(x) (reverse mode);
     its JVP in the direction v (forward mode) is ∇²F(x) v. No n × n
     Hessian is formed. x, v: (n, 1); func returns one number.
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Hessian-vector products.
+    Defined in: Hessian-vector products, §Forward over reverse.
     """
     import torch
 
@@ -344,8 +335,7 @@ def tf_hvp(func, x, v):
     A GradientTape inside a ForwardAccumulator: the tape gives ∇F(x),
     the accumulator that gradient's JVP in the direction v, ∇²F(x) v.
     x, v: (n, 1); func returns one number.
-    Defined in: The chain rule and the two modes of automatic
-    differentiation, §Hessian-vector products.
+    Defined in: Hessian-vector products, §Forward over reverse.
     """
     import tensorflow as tf
 
