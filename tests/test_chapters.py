@@ -12,8 +12,8 @@
   own code, which asserts; every code cell of a solution asserts; a
   table row "by hand" equals the executed values glued beside it (with
   GRADBOOK_HTML set); statements replaced by computed ones stay gone.
-- Every exercise has a solution, and each part has on average three
-  exercises a page.
+- Every exercise has a solution, and each part has at least one
+  exercise for each of its pages.
 """
 
 import ast
@@ -276,12 +276,12 @@ def test_every_exercise_has_a_solution(name):
 @pytest.mark.parametrize("part", [p for p in TOC["parts"]
                                   if p["caption"] != BACK_MATTER],
                          ids=lambda p: p["caption"])
-def test_every_part_has_three_exercises_a_page(part):
-    """Exercises sit on the page whose material they exercise; a part
-    has on average three for each of its pages."""
+def test_every_part_has_an_exercise_a_page(part):
+    """Exercises sit on the page whose material they exercise (so a page
+    may have none); a part has at least one for each of its pages."""
     pages = [c["file"] for c in part["chapters"]]
     count = sum(len(exercises_and_solutions(p)[0]) for p in pages)
-    assert count >= 3 * len(pages), (
+    assert count >= len(pages), (
         f"{part['caption']}: {count} exercises on {len(pages)} pages")
 
 

@@ -132,8 +132,9 @@ def article(html, docname):
 def prose_words(html, docname):
     """Runs of letters in the article's text, with code cells and their
     outputs, pre blocks, mathematics and framework tab sets removed."""
-    art = article(html, docname)
-    art = type(art)(str(art), "html.parser")
+    from bs4 import BeautifulSoup
+
+    art = BeautifulSoup(str(article(html, docname)), "html.parser")
     for selector in ("div.cell", "pre", "span.math", "div.math",
                      "div.sd-tab-set", "a.headerlink", "script", "style"):
         for node in art.select(selector):
