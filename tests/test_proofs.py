@@ -475,3 +475,27 @@ def test_unknown_latex_is_refused_with_its_name():
     with pytest.raises(mathbox.MathLayoutError, match=r"unknown command "
                                                       r"\\xtop"):
         mathbox.layout(r"f(x) = \xtop A x", 10.5, False)
+
+
+def test_the_fast_style_reading_lays_out_the_same_boxes():
+    """mathbox puts a faster parse_style into ziamath: same boxes."""
+    from bookbuild.pdf import mathbox
+    latex = [r"\nabla f(x) = (A + A^\top) x",
+             r"\begin{bmatrix} 1 & 2 \\ 2 & 3 \end{bmatrix}",
+             r"\frac{\partial L}{\partial W} = X^\top \delta",
+             r"\mathbf{x}_{k+1} = x_k - \eta \nabla f"]
+    assert mathbox.FAST_STYLES
+    fast = [mathbox._layout(t, 10.5, d) for t in latex for d in (0, 1)]
+    mathbox._set_parse_style(mathbox.ZIAMATH_PARSE_STYLE)
+    try:
+        own = [mathbox._layout(t, 10.5, d) for t in latex for d in (0, 1)]
+    finally:
+        mathbox._set_parse_style(mathbox._parse_style)
+    assert fast == own
+
+
+def test_collecting_lists_the_math_and_lays_out_nothing():
+    from bookbuild.pdf import mathbox
+    with mathbox.collecting() as keys:
+        box = mathbox.layout(r"\xtop y", 10.5, False)
+    assert keys == [(r"\xtop y", 10.5, False)] and not box.glyphs
