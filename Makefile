@@ -32,7 +32,7 @@ PYTHON ?= $(firstword $(foreach p,$(addprefix python,$(SUPPORTED_PYTHONS)) pytho
 help:  ## list the targets
 	@echo "make book    set up .venv, execute every chapter, build the site and PDFs"
 	@echo "make test    the same, then the whole test suite"
-	@echo "make test-quick  the tests that need no build (about a minute)"
+	@echo "make test-quick  the tests that build no book and start no browser"
 	@echo "make pdf     rebuild the PDFs from the built book"
 	@echo "make lab     JupyterLab with the chapters as notebooks"
 	@echo "make bench   measure the speed of every implementation (code/gradbook/runs/)"
@@ -46,7 +46,8 @@ book: $(SETUP)
 test: book
 	$(PY) -m pytest
 
-# The quick loop for contributors: no build, no browser (see README).
+# The quick loop for contributors: no build, no browser (see README;
+# tests/test_markers.py and the conftest guard keep it so).
 test-quick: $(SETUP)
 	$(PY) -m pytest -m "not slow"
 

@@ -51,6 +51,27 @@ def book_config():
     return (ROOT / "_config.yml").read_text()
 
 
+# The least configuration that still builds as strictly as the book:
+# cached execution, a failed page a warning (so -W fails the build),
+# stderr an error. For tests about the build, not about the book's
+# extensions (those use `book_config()`).
+MINIMAL_CONFIG = """\
+title: Throw-away
+only_build_toc_files: true
+exclude_patterns: ["_build", "code"]
+execute:
+  execute_notebooks: cache
+  timeout: 120
+  allow_errors: false
+  raise_on_error: false
+  stderr_output: error
+sphinx:
+  config:
+    nb_execution_show_tb: true
+    nb_merge_streams: false
+"""
+
+
 def write_book(root, pages, config=None):
     """Write a book at `root`: `pages` maps a name to a chapter's text;
     "index" is the root of the table of contents, the others follow in
@@ -59,6 +80,9 @@ def write_book(root, pages, config=None):
     (root / "book").mkdir(parents=True)
     (root / "_config.yml").write_text(
         book_config() if config is None else config)
+    if config is None:  # the book's configuration names its bibliography
+        (root / "references.bib").write_text(
+            (ROOT / "references.bib").read_text())
     chapters = "".join(f"  - file: book/{name}\n"
                        for name in pages if name != "index")
     (root / "_toc.yml").write_text(

@@ -1,6 +1,9 @@
 """Shared fixtures: the repository, the built book, throw-away books."""
 
+import inspect
 import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -79,3 +82,55 @@ def site(built_html):
 
     with serve(built_html) as base:
         yield base
+
+
+# The quick set (-m "not slow") builds no book and starts no browser.
+# Fixtures that build, serve or browse, by name (the shared ones here,
+# and the module fixtures over a built book):
+HEAVY_FIXTURES = {"built_html", "site", "browser", "built", "served"}
+# ... and by what their code does; the same words in a command line.
+HEAVY_CODE = re.compile(r"\bjupyter_book\(|\bbuild\(|sync_playwright|"
+                        r"\bserve\(|chromium_or_skip")
+HEAVY_COMMANDS = ("jupyter-book", "sphinx-build", "chromium",
+                  "bookbuild.build", "bookbuild.execute", "playwright")
+
+
+def heavy_fixtures(item):
+    """The fixtures of test `item` that build, serve or browse."""
+    heavy = set()
+    infos = getattr(item, "_fixtureinfo", None)
+    for name in item.fixturenames:
+        if name in HEAVY_FIXTURES:
+            heavy.add(name)
+            continue
+        for fixturedef in (infos.name2fixturedefs.get(name, ())
+                           if infos else ()):
+            try:
+                source = inspect.getsource(fixturedef.func)
+            except (OSError, TypeError):
+                continue
+            if HEAVY_CODE.search(source):
+                heavy.add(name)
+    return heavy
+
+
+@pytest.fixture(autouse=True)
+def quick_tests_stay_quick(request, monkeypatch):
+    """A test without the slow mark fails if it uses a fixture that
+    builds, serves or browses, or starts jupyter-book or a browser."""
+    if request.node.get_closest_marker("slow"):
+        return
+    heavy = heavy_fixtures(request.node)
+    if heavy:
+        pytest.fail(f"{request.node.nodeid} uses {sorted(heavy)} but is "
+                    "not marked slow")
+    start = subprocess.Popen.__init__
+
+    def guarded(self, args, *rest, **kwargs):
+        text = args if isinstance(args, str) else " ".join(map(str, args))
+        if any(word in text for word in HEAVY_COMMANDS):
+            raise AssertionError(f"a test without the slow mark ran "
+                                 f"{text[:200]!r}: mark it slow")
+        return start(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", guarded)

@@ -27,6 +27,7 @@ from bookbuild.pdf.export import date_of, version_of
 FIXTURE = Path(__file__).parent / "fixtures" / "proofs"
 CHAPTERS = ["chapters/quadratic", "chapters/layers"]    # _toc.yml order
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+slow = pytest.mark.slow  # these build the fixture book
 EPOCH = "1700000000"                       # 14 November 2023, UTC
 
 
@@ -119,11 +120,13 @@ def page(site, docname):
 
 # ---- numbers: the PDFs print Sphinx's ---------------------------------
 
+@slow
 def test_both_pdfs_are_published_next_to_the_pages(site):
     for name in (PDF_NAME, BOOK_PDF_NAME):
         assert (site / name).read_bytes().startswith(b"%PDF-")
 
 
+@slow
 def test_every_block_has_the_number_sphinx_assigned_in_order(
         site, proofs, book):
     heads = [h for d in CHAPTERS for h in captions(page(site, d))]
@@ -139,6 +142,7 @@ def test_every_block_has_the_number_sphinx_assigned_in_order(
             position = found + len(head)
 
 
+@slow
 def test_equation_numbers_are_sphinx_numbers(site, proofs, book):
     numbers = {}
     for docname in CHAPTERS:
@@ -151,6 +155,7 @@ def test_equation_numbers_are_sphinx_numbers(site, proofs, book):
         assert (f"({number})" in proofs_text) == (label != "eq-outside")
 
 
+@slow
 def test_references_print_what_the_pages_print(site, book):
     html = unescape(page(site, "chapters/layers"))
     assert 'quadratic.html#thm-quadform-gradient">Theorem 1</a>' in html
@@ -161,6 +166,7 @@ def test_references_print_what_the_pages_print(site, book):
 
 # ---- structure ------------------------------------------------------------
 
+@slow
 def test_outlines(proofs, book):
     assert list(flat_outline(book.outline)) == [
         (0, "Proofs Fixture Book"),
@@ -183,12 +189,14 @@ def test_outlines(proofs, book):
         (2, "Remark 1 (On shapes)")]
 
 
+@slow
 def test_proofs_keep_only_proof_blocks(proofs, book):
     prose = "This paragraph is prose outside any proof block"
     assert squeeze(prose) in text_of(book)
     assert squeeze(prose) not in text_of(proofs)
 
 
+@slow
 def test_math_is_searchable_as_latex(proofs):
     text = " ".join(p.extract_text() for p in proofs.pages)
     assert r"\nabla f(x) = (A + A^\top)\, x ," in text
@@ -197,6 +205,7 @@ def test_math_is_searchable_as_latex(proofs):
     assert b"3 Tr" in contents             # invisible text render mode
 
 
+@slow
 def test_page_x_of_y_title_page_and_contents(proofs, book):
     for reader in (proofs, book):
         texts = [" ".join(t.extract_text().split()) for t in reader.pages]
@@ -215,6 +224,7 @@ def test_page_x_of_y_title_page_and_contents(proofs, book):
             title
 
 
+@slow
 def test_metadata(proofs, book):
     assert proofs.metadata.title == "Proofs Fixture Book: proofs"
     assert book.metadata.title == "Proofs Fixture Book"
@@ -277,6 +287,7 @@ def _resources(reader):
     return fonts, images, forms
 
 
+@slow
 def test_every_font_is_embedded_and_text_is_stix(proofs, book):
     for reader in (proofs, book):
         fonts, _, _ = _resources(reader)
@@ -290,6 +301,7 @@ def test_every_font_is_embedded_and_text_is_stix(proofs, book):
         assert {"STIXTwoText-Regular", "STIXTwoText-Bold"} <= names
 
 
+@slow
 def test_math_is_vector_glyphs_each_defined_once(proofs):
     _, images, forms = _resources(proofs)
     assert images == []
@@ -321,6 +333,7 @@ def _outline_targets(reader, items=None):
                                round(float(item.top), 2))
 
 
+@slow
 def test_internal_links_land_on_their_targets(proofs, book):
     for reader in (proofs, book):
         links = list(_links(reader))
@@ -339,6 +352,7 @@ def test_internal_links_land_on_their_targets(proofs, book):
     assert {"chapters/quadratic.html", "chapters/layers.html"} <= urls
 
 
+@slow
 def test_role_links_to_the_pdfs_from_any_page(site):
     for which, name in (("proofs", PDF_NAME), ("book", BOOK_PDF_NAME)):
         for docname, href in (("intro", name),
@@ -361,6 +375,7 @@ def run_cli(*args):
                           env=env)
 
 
+@slow
 def test_the_command_line_writes_the_same_bytes_twice(source, built,
                                                       tmp_path):
     for out in (tmp_path / "a", tmp_path / "b"):
@@ -378,6 +393,7 @@ def test_the_command_line_needs_a_built_book(tmp_path):
     assert "run `make book` first" in done.stderr
 
 
+@slow
 def test_bad_math_fails_the_build_and_keeps_the_previous_pdfs(tmp_path):
     source = tmp_path / "book"
     shutil.copytree(FIXTURE, source)
@@ -424,6 +440,7 @@ def mean_abs_difference(a, b):
     return float(np.abs(np.asarray(a, float) - np.asarray(b, float)).mean())
 
 
+@slow
 def test_theorem_page_matches_the_reference_rendering(site, tmp_path):
     """Page 2 of the proofs PDF (two definitions, Theorem 1, its proof)
     against the committed rendering, made by this same call:
@@ -458,3 +475,27 @@ def test_unknown_latex_is_refused_with_its_name():
     with pytest.raises(mathbox.MathLayoutError, match=r"unknown command "
                                                       r"\\xtop"):
         mathbox.layout(r"f(x) = \xtop A x", 10.5, False)
+
+
+def test_the_fast_style_reading_lays_out_the_same_boxes():
+    """mathbox puts a faster parse_style into ziamath: same boxes."""
+    from bookbuild.pdf import mathbox
+    latex = [r"\nabla f(x) = (A + A^\top) x",
+             r"\begin{bmatrix} 1 & 2 \\ 2 & 3 \end{bmatrix}",
+             r"\frac{\partial L}{\partial W} = X^\top \delta",
+             r"\mathbf{x}_{k+1} = x_k - \eta \nabla f"]
+    assert mathbox.FAST_STYLES
+    fast = [mathbox._layout(t, 10.5, d) for t in latex for d in (0, 1)]
+    mathbox._set_parse_style(mathbox.ZIAMATH_PARSE_STYLE)
+    try:
+        own = [mathbox._layout(t, 10.5, d) for t in latex for d in (0, 1)]
+    finally:
+        mathbox._set_parse_style(mathbox._parse_style)
+    assert fast == own
+
+
+def test_collecting_lists_the_math_and_lays_out_nothing():
+    from bookbuild.pdf import mathbox
+    with mathbox.collecting() as keys:
+        box = mathbox.layout(r"\xtop y", 10.5, False)
+    assert keys == [(r"\xtop y", 10.5, False)] and not box.glyphs

@@ -9,10 +9,12 @@ that the plain command does not keep:
    so Sphinx re-reads every chapter and re-reports every warning. An
    incremental Sphinx build stays silent about warnings it reported
    before, so its silence proves nothing.
-2. No stale outputs: jupyter-cache keys a chapter on its code cells
-   only. When anything a cell can depend on changes (`code/`, the pins,
-   the configuration, data files under `book/`), the cache is dropped
-   and every chapter executes again.
+2. No stale outputs, and no needless execution: before Sphinx reads,
+   `bookbuild.execute` executes the pages whose cells or inputs changed
+   (the modules under `code/` a page imports, directly or not, the
+   data files it names, the pins), on every core at once, into the
+   jupyter-cache that myst-nb then reads. A page that fails there is
+   executed again by myst-nb, which reports it as before.
 3. Nothing is rebuilt when nothing changed: the fingerprint of all
    inputs is stored after a successful build, and a build with the same
    fingerprint returns at once. A failed build stores nothing, so a
@@ -44,12 +46,10 @@ from pathlib import Path
 
 STATE = ".bookbuild-state.json"
 
-# Files that decide what the executed notebooks contain, apart from the
-# code cells themselves (which jupyter-cache already tracks).
-EXECUTION_INPUTS = ("code", "requirements.txt", "pyproject.toml",
-                    "_config.yml")
-# Everything that decides the site.
-SITE_INPUTS = EXECUTION_INPUTS + ("book", "_toc.yml", "references.bib")
+# Everything that decides the site. (What decides each page's
+# execution is bookbuild.execute's business.)
+SITE_INPUTS = ("code", "requirements.txt", "pyproject.toml", "_config.yml",
+               "book", "_toc.yml", "references.bib")
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 
 
@@ -79,12 +79,6 @@ def fingerprint(root, names, chapters_too=True):
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-def execution_fingerprint(root):
-    """Inputs that can change cell outputs without changing cells."""
-    return fingerprint(root, EXECUTION_INPUTS + ("book",),
-                       chapters_too=False)
 
 
 def site_fingerprint(root):
@@ -299,11 +293,11 @@ def _remove_stale_stages(build_dir):
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _run(command, root, log_path, out):
-    """Run jupyter-book, copying its output to `out` and `log_path` as
+def _run(command, root, log_path, out, mode="w"):
+    """Run `command`, copying its output to `out` and `log_path` as
     it comes; returns (exit code, the log)."""
     chunks = []
-    with open(log_path, "w", buffering=1) as log:  # line by line
+    with open(log_path, mode, buffering=1) as log:  # line by line
         # Unbuffered: the log shows each step as it happens.
         env = dict(build_env(root), PYTHONUNBUFFERED="1")
         proc = subprocess.Popen(
@@ -331,7 +325,6 @@ def build(root, force=False, out=sys.stdout):
     html = build_dir / "html"
     state = _read_state(build_dir)
     site_fp = site_fingerprint(root)
-    exec_fp = execution_fingerprint(root)
 
     if (not force and state.get("site") == site_fp
             and (html / "index.html").exists()):
@@ -345,19 +338,25 @@ def build(root, force=False, out=sys.stdout):
             print(f"another build of {root} is running: wait for it",
                   file=out)
             return 1
-        return _staged_build(root, state, site_fp, exec_fp, out)
+        return _staged_build(root, site_fp, out)
 
 
-def _staged_build(root, state, site_fp, exec_fp, out):
-    """Build into a staging folder; publish it if complete."""
+def _execute_command(root, cache):
+    """`bookbuild.execute` on `root`, importing this very bookbuild
+    (whatever the environment's PYTHONPATH), without changing the
+    environment its kernels get."""
+    code_root = str(Path(__file__).resolve().parents[1])
+    script = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+              "from bookbuild.execute import main; sys.exit(main())")
+    return [sys.executable, "-c", script, code_root, "--root", str(root),
+            "--cache", str(cache)]
+
+
+def _staged_build(root, site_fp, out):
+    """Execute what changed, build into a staging folder; publish it if
+    complete."""
     build_dir = root / "_build"
     html = build_dir / "html"
-    cache = build_dir / ".jupyter_cache"
-    if state.get("execution") != exec_fp and cache.exists():
-        print("code/, the pins, the configuration or data changed since "
-              "the last successful build: every chapter executes again",
-              file=out)
-        shutil.rmtree(cache)
     (build_dir / STATE).unlink(missing_ok=True)
     _remove_stale_stages(build_dir)
     # Jupyter Book writes everything under <stage>/_build. Two folders
@@ -371,16 +370,26 @@ def _staged_build(root, state, site_fp, exec_fp, out):
         (build_dir / name).mkdir(exist_ok=True)
         (staged / name).symlink_to(build_dir / name)
 
+    execute = _execute_command(root, build_dir / ".jupyter_cache")
     command = _jupyter_book() + ["build", str(root), "--all",
                                  "-W", "-n", "--keep-going",
                                  "--path-output", str(stage)]
-    print("$ " + " ".join(command), file=out, flush=True)
     start = time.monotonic()
     handler = None
     if threading.current_thread() is threading.main_thread():
         handler = signal.signal(signal.SIGTERM, _stop)
     try:
-        code, log = _run(command, root, build_dir / "build.log", out)
+        print("$ python -m bookbuild.execute --root " + str(root),
+              file=out, flush=True)
+        code, log = _run(execute, root, build_dir / "build.log", out)
+        if code != 0:
+            # Only time is lost: myst-nb executes what is not cached.
+            print(f"bookbuild.execute exited with code {code}; the pages "
+                  "it did not execute are executed by the build", file=out)
+        executed = time.monotonic() - start
+        print("$ " + " ".join(command), file=out, flush=True)
+        code, log = _run(command, root, build_dir / "build.log", out,
+                         mode="a")
         seconds = time.monotonic() - start
         complete = code == 0 and (staged / "html" / "index.html").exists()
         if complete:
@@ -390,8 +399,9 @@ def _staged_build(root, state, site_fp, exec_fp, out):
                             build_dir / "jupyter_execute")
                 publish(staged / "html", html)
                 (build_dir / STATE).write_text(json.dumps(
-                    {"site": site_fp, "execution": exec_fp}, indent=1))
-            print(f"book built in {seconds:.0f} s: "
+                    {"site": site_fp}, indent=1))
+            print(f"book built in {seconds:.0f} s ({executed:.0f} s of "
+                  f"them executing pages): "
                   f"{html / 'index.html'}", file=out)
             return 0
         try:

@@ -17,7 +17,11 @@ writes it. The page, the notebook readers download and the PDF are then
 made from one and the same outputs (so ``nb_merge_streams``, myst-nb's
 render-time merge, stays off).
 
-myst-nb has no hook at either point, so two of its names are wrapped:
+A third: on a cache hit, myst-nb 1.4 writes the notebook without its
+outputs (it renders a merged copy); :func:`with_outputs_kept` merges
+them into the notebook it writes.
+
+myst-nb has no hook at any of these points, so its names are wrapped:
 ``myst_nb.sphinx_.create_client`` (it receives the notebook that myst-nb
 executes and writes) and ``single_nb_execution`` in the modules of its
 cache and direct executors. :func:`setup` refuses any myst-nb but the
@@ -135,6 +139,39 @@ def with_merged_streams(execute):
     return run
 
 
+def outputs_into(notebook, merged):
+    """Copy the code cells' outputs and counts of `merged` (the same
+    cells, executed) into `notebook`, in place."""
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    done = [c for c in merged.cells if c.cell_type == "code"]
+    if len(cells) != len(done):
+        return notebook
+    for cell, executed in zip(cells, done):
+        cell.outputs = executed.get("outputs", [])
+        cell.execution_count = executed.get("execution_count")
+    return notebook
+
+
+def with_outputs_kept(start_client):
+    """Wrap myst-nb's cache client: on a cache hit it renders a merged
+    copy but writes the notebook it was given, without outputs, to
+    jupyter_execute/. Merged into that notebook itself, the written
+    notebook has its outputs, as when myst-nb executes it (every page
+    is a hit now that bookbuild.execute executes before Sphinx)."""
+    if getattr(start_client, "bookbuild_wrapped", False):
+        return start_client
+
+    @functools.wraps(start_client)
+    def start(self):
+        given = self.notebook
+        start_client(self)
+        if self.notebook is not given:
+            outputs_into(given, self.notebook)
+
+    start.bookbuild_wrapped = True
+    return start
+
+
 def check_version(found, expected, package):
     """Fail with a clear message unless `found` is `expected`."""
     if found != expected:
@@ -156,5 +193,7 @@ def setup(app):
     for module in (cache, direct):
         module.single_nb_execution = with_merged_streams(
             module.single_nb_execution)
+    cache.NotebookClientCache.start_client = with_outputs_kept(
+        cache.NotebookClientCache.start_client)
     return {"version": "1.0", "parallel_read_safe": True,
             "parallel_write_safe": True}

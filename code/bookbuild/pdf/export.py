@@ -186,6 +186,15 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
         return f"{baseurl}/{url}" if baseurl else url
 
     outputs = _Outputs(app)
+    # Every expression both PDFs need, listed by a walk that lays
+    # nothing out, then laid out at once on every core (the cache of
+    # the last export serves the ones it holds).
+    with mathbox.collecting() as wanted:
+        for view in names:
+            Walker(docs, view=view, fignumbers=env.toc_fignumbers,
+                   srcdir=root, web_url=web_url, plain_outputs=outputs,
+                   warn=lambda message, node: None).flowables()
+    mathbox.prepare(wanted)
     title = book_title(app)
     version, date = version_of(root), date_of(root)
     results, requests = [], []
