@@ -73,6 +73,17 @@ def test_a_page_depends_on_the_data_it_or_its_modules_name(library):
     assert "book/data/table.json" not in names(library, deps)
 
 
+def test_a_page_depends_on_the_saved_runs_it_loads(library):
+    runs = library / "code" / "gradbook" / "runs"
+    write(runs / "bench.json", "{}")
+    write(runs / "modes.json", "{}")
+    page = write(library / "book" / "p.md",
+                 'bench = data.saved_run("bench")')
+    deps = execute.page_dependencies(library, page, ["import lib.alone"])
+    assert "code/gradbook/runs/bench.json" in names(library, deps)
+    assert "code/gradbook/runs/modes.json" not in names(library, deps)
+
+
 def test_the_inputs_change_with_a_module_and_with_the_pins(library):
     page = write(library / "book" / "p.md", "x")
     config = {"execute": {"timeout": 1}}

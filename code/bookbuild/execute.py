@@ -19,7 +19,8 @@ page's *inputs*, fingerprinted per page (:func:`page_inputs`):
 - the modules under `code/` it imports, directly or through another
   such module (read from the code with `ast`, not listed by hand);
 - the data files under `book/data/` named in its source or in those
-  modules' source;
+  modules' source, and the saved runs of `make bench` it loads
+  (`saved_run("bench")` reads `code/gradbook/runs/bench.json`);
 - the pins (`requirements.txt`, `pyproject.toml`), the `execute:`
   section of `_config.yml`, and `bookbuild/notebooks.py` (which shapes
   every executed notebook): a change there executes every page.
@@ -219,15 +220,31 @@ def global_inputs(root, config):
     return digest.hexdigest()
 
 
+# gradbook ships the saved measurements of `make bench`; a page reads
+# runs/<name>.json through gradbook.data.saved_run("<name>").
+SAVED_RUNS = Path("code", "gradbook", "runs")
+SAVED_RUN_CALL = re.compile(r"""saved_run\(\s*["'](\w+)["']""")
+
+
+def saved_runs(texts, runs_dir):
+    """The files runs_dir/<name>.json that a saved_run("<name>") call in
+    any of `texts` reads."""
+    names = {name for text in texts for name in SAVED_RUN_CALL.findall(text)}
+    return sorted(path for name in names
+                  if (path := runs_dir / f"{name}.json").is_file())
+
+
 def page_dependencies(root, page, sources):
     """The files a page's execution reads besides its own cells: the
-    modules under code/ it imports, and the data it names."""
+    modules under code/ it imports, the data it names and the saved runs
+    it loads."""
     modules = module_closure(sources, root / "code")
     texts = [page.read_text(encoding="utf8")]
     texts += [m.read_text(encoding="utf8") for m in modules]
     return modules + data_files(texts, page.parent / "data") \
         + [p for p in data_files(texts, root / "book" / "data")
-           if p.parent != page.parent / "data"]
+           if p.parent != page.parent / "data"] \
+        + saved_runs(texts, root / SAVED_RUNS)
 
 
 def page_inputs(root, page, sources, global_fp):
