@@ -265,6 +265,18 @@ class Walker:
         return [RichParagraph(runs, size=BODY_SIZE, leading=LEADING,
                               space_after=6)]
 
+    def citation(self, node, depth) -> list:
+        """A bibliography entry: its label, then its text, one paragraph
+        with a hanging indent."""
+        label = node.next_node(nodes.label)
+        runs = text_runs(f"[{label.astext()}] " if label else "",
+                         FONTS["bold"], BODY_SIZE)
+        for child in node.children:
+            if isinstance(child, nodes.paragraph):
+                runs += self.inlines(child, set())
+        return [RichParagraph(runs, size=BODY_SIZE, leading=LEADING,
+                              space_after=4, align="left")]
+
     def rubric(self, node, depth) -> list:
         return [RichParagraph(self.inlines(node, {"b"}), size=BODY_SIZE,
                               leading=LEADING, space_before=4,
@@ -694,6 +706,7 @@ BLOCK = {
     nodes.section: Walker.section,
     nodes.paragraph: Walker.paragraph,
     nodes.rubric: Walker.rubric,
+    nodes.citation: Walker.citation,
     nodes.math_block: Walker.math_block,
     nodes.bullet_list: Walker.bullet_list,
     nodes.enumerated_list: Walker.bullet_list,
