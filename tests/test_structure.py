@@ -111,7 +111,7 @@ def test_every_glossary_term_is_used_on_a_page():
 
 
 def test_old_addresses_are_all_listed_pages_or_redirected():
-    old = json.loads((ROOT / "code/bookbuild/old_urls.json").read_text())
+    old = json.loads((ROOT / "book/old-urls.json").read_text())
     assert "book/chain-rule" in old and "book/engine" in old
     for page, anchors in old.items():
         for anchor, target in anchors.items():
@@ -191,7 +191,7 @@ def test_the_references_page_lists_the_cited_works(built_html):
 
 @pytest.mark.slow
 def test_every_old_address_still_leads_to_its_anchor(built_html):
-    old = json.loads((ROOT / "code/bookbuild/old_urls.json").read_text())
+    old = json.loads((ROOT / "book/old-urls.json").read_text())
     for page, anchors in old.items():
         path = built_html / f"{page}.html"
         assert path.is_file(), f"{page}.html is gone"

@@ -1,7 +1,8 @@
 """Sphinx: every address the site has published keeps leading somewhere.
 
-``old_urls.json`` (beside this file) lists the pages the site has
-published and the anchors on them: ``{"book/chain-rule": {"jacobians":
+The file named by the configuration value ``bookbuild_old_urls``
+(relative to the book's root; ``book/old-urls.json`` here) lists the
+pages the site has published and the anchors on them: ``{"book/chain-rule": {"jacobians":
 "", "hessian-vector-products": "", ...}}``. When pages are split or
 renamed, an anchor may move to another page. Then:
 
@@ -14,8 +15,10 @@ renamed, an anchor may move to another page. Then:
 
 Where an anchor went is found in the doctrees (every node's ids). An
 anchor that no page has any more needs its new home written in
-``old_urls.json`` (``"old-anchor": "book/page#new-anchor"``); until then
-the build warns ``[bookbuild.redirects]`` and so fails.
+that file (``"old-anchor": "book/page#new-anchor"``, or ``"book/page"``);
+until then the build warns ``[bookbuild.redirects]`` and so fails. A
+book with no such file (a new book has published nothing) is left
+alone.
 """
 
 import json
@@ -27,7 +30,6 @@ from docutils import nodes
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
-OLD_URLS = Path(__file__).with_name("old_urls.json")
 WARNING_TYPE = "bookbuild"
 SUBTYPE = "redirects"
 
@@ -53,9 +55,14 @@ REDIRECT_PAGE = """<!DOCTYPE html>
 """
 
 
-def old_urls():
-    """The published pages and their anchors: {docname: {anchor: target}}."""
-    return json.loads(OLD_URLS.read_text(encoding="utf-8"))
+def old_urls(app):
+    """The published pages and their anchors: {docname: {anchor: target}};
+    empty when the book lists none."""
+    name = app.config.bookbuild_old_urls
+    path = Path(app.srcdir) / name if name else None
+    if path is None or not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def anchor_homes(env):
@@ -78,7 +85,7 @@ def moved_anchors(app):
         return app.bookbuild_moved
     homes = anchor_homes(app.env)
     moved = {}
-    for old, anchors in old_urls().items():
+    for old, anchors in old_urls(app).items():
         for anchor, target in sorted(anchors.items()):
             if target:
                 moved.setdefault(old, {})[anchor] = target
@@ -87,7 +94,8 @@ def moved_anchors(app):
             if home is None:
                 logger.warning(
                     "%s#%s: this published anchor is on no page any more; "
-                    "name its new home in %s", old, anchor, OLD_URLS.name,
+                    "name its new home in %s", old, anchor,
+                    app.config.bookbuild_old_urls,
                     type=WARNING_TYPE, subtype=SUBTYPE)
             elif home != old:
                 moved.setdefault(old, {})[anchor] = f"{home}#{anchor}"
@@ -121,7 +129,7 @@ def write_gone_pages(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     moved = moved_anchors(app)
-    for old, anchors in sorted(old_urls().items()):
+    for old, anchors in sorted(old_urls(app).items()):
         if old in app.env.found_docs:
             continue
         first = sorted(anchors)[0] if anchors else None
@@ -144,6 +152,7 @@ def forget(app):
 
 
 def setup(app):
+    app.add_config_value("bookbuild_old_urls", "", "html", types=[str])
     app.connect("builder-inited", forget)
     app.connect("html-page-context", add_script)
     app.connect("build-finished", write_gone_pages)
