@@ -8,9 +8,10 @@ written out as plain Markdown cells, with the executed notebook's code
 cells and outputs between them, in the page's order.
 
 - a section is a heading, with an anchor for each of its ids;
-- a definition, theorem, proof, exercise is a headed block carrying the
-  site's number; a solution folds into ``<details>`` (unless it holds
-  code cells, which a Markdown cell cannot);
+- a definition, theorem, proof, exercise is a block headed in bold with
+  the site's number (not a quotation: Jupyter would take the quotation
+  marks into its display mathematics); a solution folds into
+  ``<details>``, its code cells after it, folded too;
 - a reference is a link to the published page and anchor, with the
   site's link text (``#anchor`` within the page);
 - a labelled equation keeps its number (``\\tag``);
@@ -116,10 +117,6 @@ class Writer:
             lines.append(marker + body.replace("\n", "\n" + pad))
         return ["\n".join(lines)]
 
-    def quoted(self, text):
-        return "\n".join("> " + line if line else ">"
-                         for line in text.split("\n"))
-
     def admonition(self, node, depth):
         title = node.next_node(nodes.title)
         if title is not None and title.parent is node:
@@ -130,7 +127,7 @@ class Writer:
         content = [c for c in node.children if c is not title]
         items = self.blocks(content, depth)
         text = self.text_of(items)
-        return [self.quoted(f"**{name}**\n\n{text}")] + \
+        return [f"**{name}.** {text}"] + \
             [i for i in items if not isinstance(i, str)]
 
     def table(self, node, depth):
@@ -267,7 +264,7 @@ class Writer:
         items = self.blocks(content, depth)
         text = self.text_of(items)
         cells = [i for i in items if isinstance(i, tuple)]
-        return [anchored(node, self.quoted(f"**{name}.** {text}"))] + cells
+        return [anchored(node, f"**{name}.** {text}")] + cells
 
     def exercise(self, node, depth):
         title = node.next_node(nodes.title)
