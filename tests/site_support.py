@@ -53,6 +53,15 @@ def chapter_pages(html):
     return [p for p in all_pages(html) if p.parts[0] == "book"]
 
 
+def notebook_pages(html):
+    """The chapter pages made from notebooks (pages with code): the back
+    matter (notation, glossary, references) is prose only."""
+    return [p for p in chapter_pages(html)
+            if (html / "_sources" / p.with_suffix(".md")).is_file()
+            and (html / "_sources" / p.with_suffix(".md")).read_text(
+                encoding="utf-8").startswith("---\njupytext:")]
+
+
 @functools.lru_cache(maxsize=None)
 def _soup(path):
     return BeautifulSoup(Path(path).read_text(encoding="utf-8"),

@@ -80,6 +80,31 @@ def flat_outline(reader, items=None, level=0):
                 item)
 
 
+PART = re.compile(r"^Part [IVX]+\. ")
+
+
+def chapter_outline(reader):
+    """The outline with the parts taken out: (level, title, page), each
+    page of the book at level 0 whether or not it sits in a part."""
+    in_part = False
+    for level, title, page in flat_outline(reader):
+        if level == 0:
+            in_part = bool(PART.match(title))
+            if in_part:
+                continue
+            yield level, title, page
+        else:
+            yield level - in_part, title, page
+
+
+def test_the_parts_are_the_top_of_the_outline(book):
+    top = [title for level, title, _ in flat_outline(book) if level == 0]
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    parts = [f"Part {n}. {part['caption']}" for n, part in zip(
+        ["I", "II", "III", "IV", "V", "VI"], toc["parts"])]
+    assert [t for t in top if PART.match(t)] == parts
+
+
 def headings(html: str):
     """(level, text) of the page's h1 and h2 headings, in order."""
     for level, inner in re.findall(r"<h([12])[^>]*>(.*?)</h\1>",
@@ -99,14 +124,15 @@ def test_every_chapter_and_section_in_reading_order(pages, book,
         found = text.find(plain, position)
         assert found >= 0, f"{title!r} missing, or out of order"
         position = found + len(plain)
-    outline = [(level, title) for level, title, _ in flat_outline(book)
+    outline = [(level, title) for level, title, _ in chapter_outline(book)
                if level <= 1]
     assert outline == [(level - 1, title) for level, title in expected]
 
 
 def _page_chapters(book):
     """The chapter (docname) each page belongs to, from the outline."""
-    starts = [page for level, _, page in flat_outline(book) if level == 0]
+    starts = [page for level, _, page in chapter_outline(book)
+              if level == 0]
     chapter_of = {}
     for i, docname in enumerate(reading_order()):
         end = starts[i + 1] if i + 1 < len(starts) else len(book.pages)

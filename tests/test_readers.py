@@ -91,9 +91,12 @@ def test_no_myst_syntax_survives_in_a_published_notebook(built_html):
 def test_the_engine_notebook_shows_the_engine(built_html):
     from gradbook.autodiff import Tensor
 
+    def lines(text):
+        return "\n".join(line.strip() for line in text.splitlines())
+
     text = "\n".join(markdown_of(built_html / "_sources/book/engine.ipynb"))
-    backward = textwrap.dedent(inspect.getsource(Tensor.backward))
-    assert backward.strip() in textwrap.dedent(text), \
+    backward = lines(inspect.getsource(Tensor.backward)).strip()
+    assert backward in lines(text), \
         "the engine notebook lacks the source of Tensor.backward"
     assert "From `code/gradbook/autodiff.py`" in text
 
@@ -144,6 +147,7 @@ def test_a_published_notebook_runs_where_the_build_is_not(
         os.environ.clear()
         os.environ.update(saved)
     errors = [o for c in notebook.cells if c.cell_type == "code"
+              and "raises-exception" not in c.metadata.get("tags", [])
               for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
     probe = notebook.cells[-1]

@@ -15,7 +15,7 @@ import pytest
 from nbclient import NotebookClient
 
 from site_support import (LOADING_RELS, all_pages, chapter_pages, config,
-                          is_remote, local_target, soup)
+                          is_remote, local_target, notebook_pages, soup)
 
 # Attributes through which a page makes the browser fetch something.
 FETCHING = [("script", "src"), ("img", "src"), ("iframe", "src"),
@@ -122,7 +122,7 @@ def download_links(html, page):
 
 
 def test_every_chapter_page_offers_notebook_source_and_pdf(built_html):
-    for page in chapter_pages(built_html):
+    for page in notebook_pages(built_html):
         links = download_links(built_html, page)
         name = page.stem
         assert set(links) >= {".ipynb", ".md", "Proofs .pdf"}, (
@@ -134,6 +134,7 @@ def test_every_chapter_page_offers_notebook_source_and_pdf(built_html):
         assert source == built_html / "_sources/book" / f"{name}.md"
         text = source.read_text(encoding="utf-8")
         title = soup(built_html / page).find("h1").get_text().rstrip("#")
+        title = title.replace("\u2019", "'")  # the site's typographic quote
         assert text.startswith("---\njupytext:") and (
             f"\n# {title}\n" in text), (
             f"{page}: the .md download is not the chapter's MyST source")
@@ -146,7 +147,7 @@ def test_every_chapter_page_offers_notebook_source_and_pdf(built_html):
 
 def test_downloaded_notebooks_are_executed_and_installable(built_html):
     url = config()["repository"]["url"]
-    for page in chapter_pages(built_html):
+    for page in notebook_pages(built_html):
         path = built_html / "_sources/book" / f"{page.stem}.ipynb"
         notebook = nbformat.read(path, as_version=4)
         nbformat.validate(notebook)
@@ -166,7 +167,7 @@ def test_repository_and_colab_links_come_from_the_config(built_html):
     colab = cfg["launch_buttons"]["colab_url"]
     branch = cfg["sphinx"]["config"]["bookbuild_notebooks_branch"]
     slug = repo.removeprefix("https://github.com/")
-    for page in chapter_pages(built_html):
+    for page in notebook_pages(built_html):
         doc = soup(built_html / page)
         button = doc.select_one("a.btn-source-repository-button")
         assert button is not None and button["href"] == repo, page
