@@ -51,7 +51,11 @@ def record_bytes(y):
 
 # ======== three small operations the VJPs of VJPs need ========
 def broadcast(x, shape):
-    """x broadcast to shape, recorded (its VJP is sum_to)."""
+    """x broadcast to shape, recorded (its VJP is sum_to).
+
+    Defined in: Second derivatives, memory and checkpointing, §A
+    second grad.
+    """
     if x.shape == tuple(shape):
         return x
     to = tuple(shape)
@@ -61,7 +65,11 @@ def broadcast(x, shape):
 
 
 def sum_to(x, shape):
-    """x summed down to shape, recorded (its VJP is broadcast)."""
+    """x summed down to shape, recorded (its VJP is broadcast).
+
+    Defined in: Second derivatives, memory and checkpointing, §A
+    second grad.
+    """
     if x.shape == tuple(shape):
         return x
     to, source = tuple(shape), x.shape
@@ -71,7 +79,11 @@ def sum_to(x, shape):
 
 
 def reshape(x, shape):
-    """x with a new shape, recorded."""
+    """x with a new shape, recorded.
+
+    Defined in: Second derivatives, memory and checkpointing, §A
+    second grad.
+    """
     to, source = tuple(shape), x.shape
     return x._result("reshape", x.data.reshape(to), (x,),
                      (lambda G: G.reshape(source),),
@@ -79,7 +91,11 @@ def reshape(x, shape):
 
 
 def reciprocal(x):
-    """1 / x elementwise, recorded."""
+    """1 / x elementwise, recorded.
+
+    Defined in: Second derivatives, memory and checkpointing, §A
+    second grad.
+    """
     r = 1.0 / x.data
     return x._result("reciprocal", r, (x,), (lambda G: -G * r * r,),
                      (lambda dx: -dx * r * r,))
