@@ -10,6 +10,9 @@ from hypothesis import assume, given, settings
 from gradbook.autodiff import Tensor
 from gradbook.autodiff_more import (Dual, checkpoint, grad, peak_bytes,
                                     record_bytes, saved)
+from gradbook.bench_memory import (chain, checkpointed_gradient,
+                                   plain_gradient, run)
+from gradbook.data import saved_run
 from test_autodiff import graphs
 
 TOL = 1e-10
@@ -17,12 +20,6 @@ TOL = 1e-10
 
 def close(a, b, tol=TOL):
     return np.allclose(a, b, rtol=tol, atol=tol)
-
-
-def chain(y, k):
-    for _ in range(k):
-        y = (-y).exp()
-    return y
 
 
 @settings(max_examples=120, deadline=None)
@@ -196,3 +193,16 @@ def test_memory_counts_and_slopes():
             lambda t: sizes.append(t.nbytes) or t, lambda t: t):
         chain(torch.tensor(y0, requires_grad=True), 10)
     assert sizes == [8 * m] * 10  # PyTorch keeps exp's output only
+
+
+def test_bench_memory_rows_and_the_saved_run():
+    start = np.random.default_rng(4).normal(size=50)
+    assert np.array_equal(checkpointed_gradient(start, 20, 4).data,
+                          plain_gradient(start, 20).data)
+    rows = run(n_values=(4, 9), m=10, repeats=1)
+    assert [(row["n"], row["s"]) for row in rows] == [(4, 2), (9, 3)]
+    assert all(row[key] > 0 for row in rows for key in row)
+    with pytest.raises(ValueError, match="positive"):
+        run(n_values=(0,))
+    saved = saved_run("memory")
+    assert [row["n"] for row in saved["rows"]] == [16, 36, 64, 144, 256]
