@@ -54,27 +54,10 @@ def test_hvp_of_random_graphs_matches_double_backward(graph):
         assert close(h.data, 0 if t_h is None else t_h.numpy())
 
 
-@settings(max_examples=120, deadline=None)
-@given(graphs())
-def test_dual_numbers_agree_with_reverse_mode(graph):
-    leaves, out, t_out, rng = graph
-    assume(out.parents)
-    ours = [leaf for leaf, _ in leaves]
-    V = [rng.normal(size=leaf.shape) for leaf in ours]
-    u = rng.normal(size=out.shape)
-    duals = {id(leaf): Dual(leaf.data, v) for leaf, v in zip(ours, V)}
+def replayer(out, inputs, make):
+    """Run out's recorded operations again: inputs maps id(leaf) to a
+    new value (a Dual or Tensor), other leaves become make(leaf.data)."""
     memo = {}
-
-    def replay(node):  # the same function, run again on Dual numbers
-        if id(node) in memo:
-            return memo[id(node)]
-        if not node.parents:
-            result = duals.get(id(node), Dual(node.data))
-        else:
-            args = [replay(p) for p in node.parents]
-            result = apply(node, args)
-        memo[id(node)] = result
-        return result
 
     def apply(node, args):
         op, a = node.op, args[0]
@@ -89,6 +72,30 @@ def test_dual_numbers_agree_with_reverse_mode(graph):
         if op in ("sum", "mean", "log_softmax"):
             return getattr(a, op)(saved(node)["axis"])
         return getattr(a, op)()
+
+    def replay(node):
+        if id(node) not in memo:
+            if node.parents:
+                value = apply(node, [replay(p) for p in node.parents])
+            elif id(node) in inputs:
+                value = inputs[id(node)]
+            else:
+                value = make(node.data)
+            memo[id(node)] = value
+        return memo[id(node)]
+    return replay
+
+
+@settings(max_examples=120, deadline=None)
+@given(graphs())
+def test_dual_numbers_agree_with_reverse_mode(graph):
+    leaves, out, t_out, rng = graph
+    assume(out.parents)
+    ours = [leaf for leaf, _ in leaves]
+    V = [rng.normal(size=leaf.shape) for leaf in ours]
+    u = rng.normal(size=out.shape)
+    duals = {id(leaf): Dual(leaf.data, v) for leaf, v in zip(ours, V)}
+    replay = replayer(out, duals, Dual)
 
     tangent = replay(out).tangent
     assert close(replay(out).value, out.data)
@@ -105,6 +112,25 @@ def test_hessian_of_quadratic_form():
     (g,) = grad(x.T @ A @ x, [x], create_graph=True)
     (Hv,) = grad(g, [x], seed=v)
     assert close(Hv.data, (A + A.T) @ v, 1e-13)
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs())
+def test_checkpointing_random_graphs_changes_no_gradient(graph):
+    leaves, out, t_out, rng = graph
+    assume(out.parents)
+    ours = [leaf for leaf, _ in leaves]
+    u = rng.normal(size=out.shape)
+
+    def fn(*tensors):  # the whole graph as a function of its leaves
+        inputs = {id(leaf): t for leaf, t in zip(ours, tensors)}
+        return replayer(out, inputs,
+                        lambda a: Tensor(a, requires_grad=False))(out)
+
+    plain = grad((out * u).sum(), ours)
+    ours_ck = grad((checkpoint(fn, *ours) * u).sum(), ours)
+    for a, b in zip(ours_ck, plain):
+        assert np.array_equal(a.data, b.data)
 
 
 @pytest.mark.parametrize("segment", [1, 2, 3, 5, 12])
