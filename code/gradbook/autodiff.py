@@ -15,8 +15,10 @@ over the broadcast axes. Arrays and numbers mixed into an operation are
 constants: they get no gradient. Float arrays keep their dtype (float32
 stays float32); anything else becomes float64.
 
-What it is not: a framework. No devices, no in-place operations, no
-higher derivatives (the VJPs work on plain arrays, not on tensors).
+What it is not: a framework. No devices, no in-place operations; the
+VJPs work on plain arrays, so `backward` gives no higher derivatives
+(gradbook.autodiff_more adds them, with `grad`, a forward mode that
+keeps no record, and checkpointing).
 """
 
 import numpy as np

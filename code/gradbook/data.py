@@ -27,8 +27,9 @@ RUNS = Path(__file__).with_name("runs")
 def saved_run(name):
     """The measurement `make bench` saved as runs/<name>.json, parsed.
 
-    name: "bench" (the MLP's speed in every implementation) or "modes"
-    (a gradient by n JVPs against one VJP). The files ship inside
+    name: "bench" (the MLP's speed in every implementation), "modes"
+    (a gradient by n JVPs against one VJP) or "memory" (the time
+    checkpointing costs). The files ship inside
     gradbook, so a chapter reads them wherever it runs: in a clone, in
     Colab, in a downloaded notebook.
     """
