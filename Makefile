@@ -58,6 +58,7 @@ bench: $(SETUP)
 	$(PY) -m gradbook.bench --json code/gradbook/runs/bench.json
 	$(PY) -m gradbook.bench_modes --json code/gradbook/runs/modes.json
 	$(PY) -m gradbook.bench_memory --json code/gradbook/runs/memory.json
+	$(PY) -m gradbook.bench_cheap --json code/gradbook/runs/cheap.json
 
 # JupyterLab at the repository's root: book/*.md are the pages' sources
 # (they open as notebooks); after `make book`, the readers' notebooks

@@ -70,3 +70,19 @@ def test_run_refuses_unknown_names():
         bench.run(steps=1, implementations=("jax",))
     with pytest.raises(ValueError, match="steps must be"):
         bench.run(steps=0)
+
+
+def test_the_cheap_gradient_run_checks_its_gradients_and_saves_ratios():
+    from pathlib import Path
+
+    from gradbook import bench_cheap
+
+    rows = bench_cheap.run(sizes=(1000, 4000), repeats=1)
+    assert {(r["implementation"], r["n"]) for r in rows} == {
+        (name, n) for name in ("pytorch", "engine") for n in (1000, 4000)}
+    for row in rows:
+        assert row["ratio"] == pytest.approx(
+            row["gradient_seconds"] / row["value_seconds"])
+    saved = json.loads((Path(bench_cheap.__file__).parent / "runs"
+                        / "cheap.json").read_text())
+    assert {r["n"] for r in saved["rows"]} == set(bench_cheap.SIZES)
