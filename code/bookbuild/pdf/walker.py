@@ -16,12 +16,13 @@ node's source and line, and the rest of the book goes on.
 from __future__ import annotations
 
 import hashlib
-import html
 import posixpath
 import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
+from sphinx_proof.nodes import proof_node as _PROOF_NODE
 from pygments import lex
 from pygments.lexers import PythonLexer, get_lexer_by_name
 from pygments.styles import get_style_by_name
@@ -41,7 +42,6 @@ _STYLE = get_style_by_name("default")
 # ANSI colour codes (rich's text/plain of a Keras summary, coloured
 # streams): the PDF prints the text without them
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_SVG_SIZE = re.compile(r"([\d.]+)(pt|px)?$")
 _KIND_GROUP = {
     "theorem": "statement", "lemma": "statement", "corollary": "statement",
     "proposition": "statement", "conjecture": "statement",
@@ -386,8 +386,6 @@ class Walker:
         component = node.get("design_component", "")
         if component == "tab-set":
             return self.tab_set(node, depth)
-        if node.get("nb_element") == "cell_code_output":
-            self.output_index = 0
         return self.blocks(node.children, depth)
 
     def tab_set(self, node, depth) -> list:
@@ -586,7 +584,9 @@ class Walker:
             return []
         return handler(self, node, style, size, link)
 
-    def styled(self, extra):
+    @staticmethod
+    def styled(extra):
+        """An inline handler that adds `extra` ("b", "i") to the style."""
         def handle(self, node, style, size, link):
             return self.inlines(node, style | {extra}, size, link)
         return handle
@@ -678,28 +678,16 @@ def highlight(text: str, language: str, source: str = "") -> list:
     return lines
 
 
-def plain_text_of_html(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
-
-
 def _handler(table, node):
     for cls in type(node).__mro__:
         if cls in table:
             return table[cls]
     if is_proof(node) and table is BLOCK:
-        return Walker.proof_block_entry
+        return Walker.proof_block
     if is_exercise(node) and table is BLOCK:
         return Walker.exercise
     return None
 
-
-def _proof_entry(self, node, depth):
-    return self.proof_block(node, depth)
-
-
-Walker.proof_block_entry = _proof_entry
-
-from sphinx_proof.nodes import proof_node as _PROOF_NODE  # noqa: E402
 
 #: block node type -> handler(walker, node, depth) -> flowables
 BLOCK = {
@@ -721,8 +709,7 @@ BLOCK = {
     nodes.attention: Walker.admonition,
     nodes.danger: Walker.admonition,
     nodes.error: Walker.admonition,
-    nodes.seealso if hasattr(nodes, "seealso") else nodes.note:
-        Walker.admonition,
+    addnodes.seealso: Walker.admonition,
     nodes.table: Walker.table,
     nodes.literal_block: Walker.literal_block,
     nodes.container: Walker.container,
@@ -737,20 +724,14 @@ BLOCK = {
 
 #: inline node type -> handler(walker, node, style, size, link) -> runs
 INLINE = {
-    nodes.emphasis: Walker.styled(None, "i"),
-    nodes.strong: Walker.styled(None, "b"),
+    nodes.emphasis: Walker.styled("i"),
+    nodes.strong: Walker.styled("b"),
     nodes.literal: Walker.literal,
     nodes.math: Walker.math,
     nodes.reference: Walker.reference,
+    addnodes.number_reference: Walker.reference,
     nodes.target: Walker.skip_inline,
     nodes.raw: Walker.skip_inline,
     nodes.footnote_reference: Walker.skip_inline,
     nodes.image: Walker.skip_inline,
 }
-
-try:
-    from sphinx.addnodes import number_reference, pending_xref, seealso
-    INLINE[number_reference] = Walker.reference
-    BLOCK[seealso] = Walker.admonition
-except ImportError:                      # pragma: no cover
-    pass
