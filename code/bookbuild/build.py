@@ -106,10 +106,12 @@ def _source_date_epoch(root):
 
 
 def build_env(root):
-    """The environment for the build and its kernels: seeded, quiet TF."""
+    """The environment for the build and its kernels: seeded.
+
+    TensorFlow's start-up logging is quieted by `import gradbook`,
+    which every chapter runs before it imports TensorFlow or Keras.
+    """
     env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     env["PYTHONHASHSEED"] = "0"
     env.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(root))
     return env
