@@ -44,6 +44,8 @@ import threading
 import time
 from pathlib import Path
 
+from bookbuild.files import commit_epoch
+
 STATE = ".bookbuild-state.json"
 
 # Everything that decides the site. (What decides each page's
@@ -93,18 +95,6 @@ def _read_state(build):
         return {}
 
 
-def _source_date_epoch(root):
-    """The last commit's time, so dated outputs do not follow the clock."""
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"], cwd=root,
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()
-        return out or "0"
-    except (OSError, subprocess.CalledProcessError):
-        return "0"
-
-
 def build_env(root):
     """The environment for the build and its kernels: seeded.
 
@@ -113,7 +103,7 @@ def build_env(root):
     """
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "0"
-    env.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(root))
+    env.setdefault("SOURCE_DATE_EPOCH", commit_epoch(root) or "0")
     return env
 
 

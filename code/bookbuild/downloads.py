@@ -37,6 +37,7 @@ import nbformat
 from jupyter_cache import get_cache
 from sphinx.util import logging
 
+from .files import write_atomic
 from .readers import Writer, readers_notebook
 
 logger = logging.getLogger(__name__)
@@ -155,7 +156,6 @@ def write_notebook(app, pagename, templatename, context, doctree):
     if not context.get("ipynb_source"):
         return
     target = Path(app.outdir) / "_sources" / context["ipynb_source"]
-    target.parent.mkdir(parents=True, exist_ok=True)
     site = (app.config.html_baseurl or "").rstrip("/") + "/"
     writer = Writer(pagename, fignumbers=app.env.toc_fignumbers, site=site,
                     root=app.srcdir,
@@ -165,9 +165,7 @@ def write_notebook(app, pagename, templatename, context, doctree):
     url = _repository_url(app)
     if url:
         notebook = with_install_cell(notebook, url)
-    tmp = target.with_name(target.name + ".tmp")
-    nbformat.write(notebook, tmp)
-    tmp.replace(target)
+    write_atomic(target, nbformat.writes(notebook) + "\n")
 
 
 def _group(context, label):

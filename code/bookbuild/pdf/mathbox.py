@@ -21,10 +21,13 @@ import pickle
 import re
 import warnings
 import xml.etree.ElementTree as ET
+from collections import ChainMap
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from ..files import write_atomic
 
 with warnings.catch_warnings():
     # ziamath 0.13 (the newest) finds its font with the legacy
@@ -34,7 +37,6 @@ with warnings.catch_warnings():
                             category=DeprecationWarning)
     import ziafont
     import ziamath
-from collections import ChainMap
 
 # The LaTeX environments of amsmath that ziamath (through latex2mathml)
 # lays out under another name; equation numbers are drawn by the page
@@ -321,11 +323,7 @@ def save_cache(path: Path, requests) -> None:
     """Keep the boxes of ``requests`` for the next export (atomic)."""
     boxes = {r: _LAID_OUT[r] for r in requests
              if isinstance(_LAID_OUT.get(r), MathBox)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        pickle.dump((_cache_key(), boxes), handle, protocol=5)
-    os.replace(tmp, path)
+    write_atomic(path, pickle.dumps((_cache_key(), boxes), protocol=5))
 
 
 def prepare(requests, parallel: bool = True) -> None:
