@@ -16,8 +16,8 @@ it is missing, so the notebook also runs outside a clone of the book
 (in Colab, or in a reader's own Jupyter).
 
 It also adds the book PDF and the proofs PDF (``bookbuild_book_pdf``
-and ``bookbuild_proofs_pdf``, paths in the HTML output, written by
-:mod:`bookbuild.pdf`) to the download menu, relabels the theme's own ".pdf"
+and ``bookbuild_proofs_pdf``, settings of :mod:`bookbuild.pdf.sphinxext`,
+which writes them; none when it is not loaded) to the download menu, relabels the theme's own ".pdf"
 entry (which prints the page) as "Print", and points the theme's
 Colab button, which would open the Markdown source that Colab cannot
 read, at the executed notebook on the ``bookbuild_notebooks_branch``
@@ -25,8 +25,6 @@ branch of the repository (which the publishing workflow fills).
 
 Configuration (in ``_config.yml``, ``sphinx: config:``):
 
-- ``bookbuild_book_pdf``: the whole book's PDF, its path in the site.
-- ``bookbuild_proofs_pdf``: the proofs PDF's path in the site.
 - ``bookbuild_notebooks_branch``: the branch with the executed
   notebooks at ``<docname>.ipynb``.
 """
@@ -185,9 +183,10 @@ def add_download_links(app, pagename, templatename, context, doctree):
                 button["tooltip"] = "Print this page"
                 button["icon"] = "fas fa-print"
         for pdf, text, tooltip, label in (
-                (app.config.bookbuild_book_pdf, "Book .pdf",
+                (getattr(app.config, "bookbuild_book_pdf", ""), "Book .pdf",
                  "Download the whole book as a PDF", "download-book-button"),
-                (app.config.bookbuild_proofs_pdf, "Proofs .pdf",
+                (getattr(app.config, "bookbuild_proofs_pdf", ""),
+                 "Proofs .pdf",
                  "Download the book's proofs as a PDF",
                  "download-proofs-button")):
             if pdf:
@@ -221,10 +220,6 @@ def add_download_links(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    app.add_config_value("bookbuild_book_pdf", "gradients-book.pdf",
-                         "html", types=[str])
-    app.add_config_value("bookbuild_proofs_pdf", "gradients-proofs.pdf",
-                         "html", types=[str])
     app.add_config_value("bookbuild_notebooks_branch", "", "html",
                          types=[str])
     # The theme builds its header buttons at priority 501: set
