@@ -289,3 +289,14 @@ def test_publishing_swaps_the_whole_folder(tmp_path):
     fresh.mkdir()
     build.publish(fresh, tmp_path / "absent")
     assert (tmp_path / "absent").is_dir()
+
+
+def test_published_path_maps_a_staged_file_to_its_place_after_the_swap():
+    from pathlib import Path
+
+    from bookbuild.build import published_path, stage_folder
+
+    staged = stage_folder("_build") / "_build" / "jupyter_execute" / "x.png"
+    assert published_path("/book", staged) == Path(
+        "/book/_build/jupyter_execute/x.png")
+    assert published_path("/book", "book/figures/x.png") is None

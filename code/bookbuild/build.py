@@ -279,9 +279,28 @@ def _only_build(build_dir):
         yield True
 
 
+STAGE_PREFIX = ".stage-"
+
+
+def stage_folder(build_dir):
+    """This build's staging folder: Jupyter Book writes <stage>/_build."""
+    return Path(build_dir) / f"{STAGE_PREFIX}{os.getpid()}"
+
+
+def published_path(root, path):
+    """Where a file that a staged build wrote at `path` (relative to the
+    book's root: ``_build/.stage-<pid>/_build/<rest>``) is once the build
+    is in place: ``root/_build/<rest>``. None if `path` is not staged."""
+    parts = Path(path).parts
+    for i, part in enumerate(parts[:-2]):
+        if part.startswith(STAGE_PREFIX) and parts[i + 1] == "_build":
+            return Path(root, "_build", *parts[i + 2:])
+    return None
+
+
 def _remove_stale_stages(build_dir):
     """Staging folders of builds that died (SIGKILL) or were stopped."""
-    for stage in build_dir.glob(".stage-*"):
+    for stage in build_dir.glob(f"{STAGE_PREFIX}*"):
         shutil.rmtree(stage, ignore_errors=True)
 
 
@@ -355,7 +374,7 @@ def _staged_build(root, site_fp, out):
     # are the book's own and outlive a build, shared through links: the
     # execution cache, and the doctrees (--all reads every chapter
     # afresh; the proofs PDF keeps its laid-out math there).
-    stage = build_dir / f".stage-{os.getpid()}"
+    stage = stage_folder(build_dir)
     staged = stage / "_build"
     staged.mkdir(parents=True)
     for name in (".jupyter_cache", ".doctrees"):

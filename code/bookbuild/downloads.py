@@ -35,6 +35,7 @@ import nbformat
 from jupyter_cache import get_cache
 from sphinx.util import logging
 
+from .build import published_path
 from .files import write_atomic
 from .readers import Writer, readers_notebook
 
@@ -99,17 +100,14 @@ def read_executed(app, docname):
 def image_file(srcdir, uri):
     """The file of an image `uri` (relative to the source folder srcdir).
 
-    A staged build (bookbuild.build) records the executed notebooks'
-    images under ``_build/.stage-<pid>/_build/jupyter_execute``; once
-    the build is in place they are in ``_build/jupyter_execute``, under
-    the same name (myst-nb names them by their content).
+    An image of an executed notebook that a staged build recorded is
+    looked for where the build put it once complete
+    (:func:`bookbuild.build.published_path`).
     """
     path = Path(srcdir) / uri
-    parts = Path(uri).parts
-    if not path.is_file() and EXECUTED in parts:
-        moved = Path(srcdir).joinpath("_build",
-                                      *parts[parts.index(EXECUTED):])
-        if moved.is_file():
+    if not path.is_file():
+        moved = published_path(srcdir, uri)
+        if moved is not None and moved.is_file():
             return moved
     return path
 
