@@ -35,11 +35,13 @@ import nbformat
 from jupyter_cache import get_cache
 from sphinx.util import logging
 
+from . import WARNING_TYPE
 from .build import published_path
 from .files import write_atomic
 from .readers import Writer, readers_notebook
 
 logger = logging.getLogger(__name__)
+SUBTYPE = "downloads"
 
 # myst-nb's folder for executed notebooks, next to the HTML output.
 EXECUTED = "jupyter_execute"
@@ -93,7 +95,8 @@ def read_executed(app, docname):
         logger.warning(
             f"no outputs of {docname} in the execution cache "
             f"{config.execution_cache_path}: its notebook is published "
-            "as myst-nb wrote it", location=docname)
+            "as myst-nb wrote it", location=docname,
+            type=WARNING_TYPE, subtype=SUBTYPE)
     return notebook
 
 
@@ -134,7 +137,7 @@ def list_notebook(app, pagename, templatename, context, doctree):
         logger.warning(
             f"expected the executed notebook {source} for {pagename}, "
             "found none: was the chapter executed?",
-            location=pagename,
+            location=pagename, type=WARNING_TYPE, subtype=SUBTYPE,
         )
         return
     context["ipynb_source"] = f"{pagename}.ipynb"

@@ -42,9 +42,11 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx_design.shared import create_component
 
+from . import WARNING_TYPE
 from .pins import require
 
 logger = logging.getLogger(__name__)
+SUBTYPE = "tabs"
 
 STATIC_DIR = Path(__file__).parent / "static"
 TAG_PREFIX = "fw-"
@@ -166,7 +168,7 @@ class FrameworkTabs(SphinxTransform):
         else:
             return True
         logger.warning(f"{which} {problem}", location=cell,
-                       type="bookbuild", subtype="tabs")
+                       type=WARNING_TYPE, subtype=SUBTYPE)
         return False
 
 

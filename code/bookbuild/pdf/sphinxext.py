@@ -27,9 +27,11 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 from sphinx.util.osutil import relative_uri
 
+from .. import WARNING_TYPE
 from .export import BOOK_PDF_NAME, PDF_NAME, export
 
 logger = logging.getLogger(__name__)
+SUBTYPE = "pdf"
 
 
 class pdf_link(nodes.Inline, nodes.TextElement):
@@ -65,8 +67,8 @@ def resolve_links(app, doctree, docname: str) -> None:
 
 
 def _warn(message: str, node) -> None:
-    logger.warning("PDF: %s", message, location=node, type="pdf",
-                   subtype="export")
+    logger.warning("PDF: %s", message, location=node, type=WARNING_TYPE,
+                   subtype=SUBTYPE)
 
 
 def write_pdfs(app, exception) -> None:
