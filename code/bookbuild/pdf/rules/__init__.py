@@ -1,0 +1,35 @@
+"""The walker's rules, one module per feature, each a mixin of handlers
+and a table keyed by docutils node type (as Autodidax keys its rules by
+primitive, and markdown-it its rules by token):
+
+- :mod:`.sections`: chapters, sections, the parts of the book;
+- :mod:`.text`: paragraphs, lists, admonitions, tables, display math;
+- :mod:`.code`: code cells, their outputs, framework tabs;
+- :mod:`.figures`: figures and images;
+- :mod:`.proofs`: sphinx-proof's and sphinx-exercise's blocks;
+- :mod:`.inlines`: emphasis, code, math and links inside a paragraph.
+
+A block handler is ``handler(walker, node, depth) -> [flowable]``; an
+inline handler ``handler(walker, node, style, size, link) -> [run]``.
+:class:`bookbuild.pdf.walker.Walker` inherits the mixins and merges
+the tables.
+"""
+
+import re
+
+from docutils import nodes
+
+
+def dest_name(docname: str, anchor: str = "") -> str:
+    """A PDF destination name for a document or an id inside it."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", f"{docname}--{anchor}")
+
+
+def is_proof(node) -> bool:
+    return type(node).__module__.startswith("sphinx_proof.") and \
+        isinstance(node, nodes.Admonition)
+
+
+def is_exercise(node) -> bool:
+    return type(node).__module__.startswith("sphinx_exercise.") and \
+        isinstance(node, nodes.Admonition)
