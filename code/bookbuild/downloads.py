@@ -15,10 +15,11 @@ installs the book's library, ``gradbook``, from the repository when
 it is missing, so the notebook also runs outside a clone of the book
 (in Colab, or in a reader's own Jupyter).
 
-It also adds the book PDF and the proofs PDF (``bookbuild_book_pdf``
-and ``bookbuild_proofs_pdf``, settings of :mod:`bookbuild.pdf.sphinxext`,
-which writes them; none when it is not loaded) to the download menu, relabels the theme's own ".pdf"
-entry (which prints the page) as "Print", and points the theme's
+It also adds the book PDF and the proofs PDF to the download menu
+(``bookbuild_book_pdf`` and ``bookbuild_proofs_pdf``, settings of
+:mod:`bookbuild.pdf.sphinxext`, which writes them; none when that
+extension is not loaded), relabels the theme's own ".pdf" entry
+(which prints the page) as "Print", and points the theme's
 Colab button, which would open the Markdown source that Colab cannot
 read, at the executed notebook on the ``bookbuild_notebooks_branch``
 branch of the repository (which the publishing workflow fills).

@@ -22,6 +22,7 @@ from pathlib import Path
 from docutils import nodes
 from reportlab.platypus.doctemplate import NotAtTopPageBreak
 
+from .. import doctrees
 from . import mathbox
 from .fonts import text_font
 from .inline import text_runs
@@ -145,12 +146,7 @@ class Walker(Sections, Text, Code, Figures, Proofs, Inlines):
         return out
 
     def number(self, node, figtype: str) -> str | None:
-        ids = node.get("ids") or []
-        if not ids:
-            return None
-        found = self.fignumbers.get(self.docname, {}).get(figtype, {}).get(
-            ids[0])
-        return ".".join(map(str, found)) if found else None
+        return doctrees.number(self.fignumbers, self.docname, node, figtype)
 
     def layout_math(self, latex, display, node, size=BODY_SIZE):
         key = (latex, size * MATH_SCALE, display)

@@ -17,19 +17,11 @@ the tables.
 
 import re
 
-from docutils import nodes
+from ...doctrees import is_exercise, is_proof
+
+__all__ = ["dest_name", "is_exercise", "is_proof"]
 
 
 def dest_name(docname: str, anchor: str = "") -> str:
     """A PDF destination name for a document or an id inside it."""
     return re.sub(r"[^A-Za-z0-9_.-]", "_", f"{docname}--{anchor}")
-
-
-def is_proof(node) -> bool:
-    return type(node).__module__.startswith("sphinx_proof.") and \
-        isinstance(node, nodes.Admonition)
-
-
-def is_exercise(node) -> bool:
-    return type(node).__module__.startswith("sphinx_exercise.") and \
-        isinstance(node, nodes.Admonition)
