@@ -44,12 +44,12 @@ import sys
 import time
 from pathlib import Path
 
+from bookbuild.failures import ANSI, ERROR_LINE
+
 SIDECAR = "bookbuild-pages.json"
 GLOBAL_INPUTS = ("requirements.txt", "pyproject.toml")
 PAGE_SUFFIXES = (".md", ".ipynb")
 MAGIC = re.compile(r"^\s*[%!]")
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-ERROR = re.compile(r"^\w+(Error|Exception|Warning|Exit|Interrupt)\b")
 
 
 # The pages, from the table of contents.
@@ -281,7 +281,7 @@ def _execute(job):
 def _last_error(traceback):
     """The exception line of a traceback, without colours."""
     lines = ANSI.sub("", traceback or "").strip().splitlines()
-    errors = [line for line in lines if ERROR.match(line)]
+    errors = [line for line in lines if ERROR_LINE.match(line)]
     return ((errors or lines or ["no traceback"])[-1])[:200]
 
 

@@ -6,7 +6,9 @@ then every warning and error line of the log. Used by
 import re
 from pathlib import Path
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: ANSI colour and mode codes (IPython's coloured tracebacks, rich's
+#: coloured text): stripped wherever a kernel's output is read as text
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 RULE = "------------------"  # nbclient's frame around the failing cell
 # myst-nb's pointer to its report, inside the staging folder (gone by
 # then): the report is summarised above and kept in _build/reports.

@@ -1,8 +1,6 @@
 """Code: code cells in Pygments' colours, their outputs (HTML outputs
 by their text/plain form), and framework tabs one after another."""
 
-import re
-
 from docutils import nodes
 from pygments import lex
 from pygments.lexers import PythonLexer, get_lexer_by_name
@@ -10,14 +8,12 @@ from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 from reportlab.lib.colors import Color
 
+from ...failures import ANSI
 from ..fonts import FONTS
 from ..inline import RichParagraph, text_runs
 from ..layout import CodeBlock, hexcolor
 
 _STYLE = get_style_by_name("default")
-# ANSI colour codes (rich's text/plain of a Keras summary, coloured
-# streams): the PDF prints the text without them
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 class Code:
@@ -25,7 +21,7 @@ class Code:
         classes = node.get("classes", [])
         text = node.astext().expandtabs(4).rstrip("\n")
         if "output" in classes:
-            text = _ANSI.sub("", text)
+            text = ANSI.sub("", text)
             kind = "error" if ("traceback" in classes or "stderr" in classes
                                or "error" in classes) else "output"
             lines = [[(line, Color(0, 0, 0), False)]
@@ -71,7 +67,7 @@ class Code:
             self.warn("an HTML output without a text/plain form: not in "
                       "the PDF", node)
             return []
-        text = _ANSI.sub("", outputs[index]).rstrip("\n")
+        text = ANSI.sub("", outputs[index]).rstrip("\n")
         lines = [[(line, Color(0, 0, 0), False)]
                  for line in text.split("\n")]
         return [CodeBlock(lines, "output")]
