@@ -1,9 +1,10 @@
 """Sphinx: executed notebooks that change only when the book does.
 
-Two things made two builds of the same book publish different notebooks:
+Left alone, two builds of the same book publish different notebooks,
+for two reasons:
 
 - Cell ids. Jupytext gives every cell of a MyST chapter a random id when
-  it reads it, so each build wrote new ids into every notebook.
+  it reads it, so each build writes new ids into every notebook.
 - Split prints. ipykernel sends what a cell prints in chunks, on a
   timer, so one ``print`` can arrive as one stream output in one build
   and as two in the next.

@@ -14,9 +14,9 @@
    of being cut off (``theme_static/bookbuild-theme.css``).
 3. A label written just before a proof, ``(prf-label)=`` then
    ``{prf:proof}``, is an anchor on the page. sphinx-proof 0.4 writes
-   nothing for its proof node, so the label's id was lost and every
-   ``{ref}`` to it led nowhere (a broken anchor that ``-n`` does not
-   see: the reference itself resolves).
+   nothing for its proof node, which would lose the label's id and
+   send every ``{ref}`` to it nowhere (a broken anchor that ``-n`` does
+   not see: the reference itself resolves).
 4. Valid HTML, and landmarks for assistive technology. sphinx-proof and
    sphinx-exercise give every proof, theorem body, exercise and
    solution on a page the same fixed id ("proof", "proof-content",

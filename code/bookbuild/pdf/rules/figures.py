@@ -51,8 +51,9 @@ class Figures:
                 self.warn(f"SVG {uri} cannot be read", node)
                 return []
             return [Graphic(drawing, drawing.width, drawing.height,
-                            # by content (the file's name), not by the
-                            # path, which names the staging folder
+                            # named by content (myst-nb names the file
+                            # by it), not by the path, which differs
+                            # from build to build (the staging folder)
                             name=hashlib.sha1(path.name.encode())
                             .hexdigest()[:16])]
         from reportlab.lib.utils import ImageReader
