@@ -29,6 +29,11 @@ The fingerprint of the inputs a cached page was executed with is kept
 beside the cache (`bookbuild-pages.json`: per page, relative to the
 root, the cache record's hash, the inputs, the seconds it took); when
 it differs, that page's record is removed and the page executes.
+
+Longer than bookbuild's other modules (about 440 lines): the
+dependency finder (which modules, data files and saved runs a page
+reads) and the executor that uses it share one fingerprint format, so
+they are kept in one file, read top to bottom.
 """
 
 import argparse

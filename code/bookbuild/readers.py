@@ -23,6 +23,10 @@ cells and outputs between them, in the page's order.
 Nodes are dispatched through tables keyed by node type, as in
 :mod:`bookbuild.pdf.walker`; a node type no handler knows is written
 through its children.
+
+Longer than bookbuild's other modules (about 460 lines): one Writer and
+its handler tables, in the order a page is written. The PDF walker
+(:mod:`bookbuild.pdf.rules`) shows how it could be split by feature.
 """
 
 import base64

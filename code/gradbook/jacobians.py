@@ -19,6 +19,10 @@ F : ℝⁿ → ℝᵐ with values of shape (m, 1) and Jacobian J of shape
 
 What it is not: an autodiff engine. The chain is a list of maps whose
 derivatives were written by hand; the frameworks do the rest.
+
+Longer than most modules (about 340 lines): the chapters display these
+functions from this file (``literalinclude`` with ``:pyobject:``), the
+frameworks' Hessian-vector products beside the hand-written maps.
 """
 
 from typing import Callable, NamedTuple

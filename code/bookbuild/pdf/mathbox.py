@@ -10,6 +10,10 @@ outline becomes one PDF form XObject, defined once per document and
 placed with a transformation matrix wherever it occurs.  Nothing is
 rasterised.  The LaTeX source is drawn over the box as invisible text
 (text render mode 3), so the PDF's text layer and search find it.
+
+Longer than most modules (about 400 lines): one pipeline (LaTeX ->
+MathML check -> ziamath's SVG -> box -> canvas) with its cache of laid
+out boxes; ziamath's faster style reading is :mod:`.ziastyles`.
 """
 
 from __future__ import annotations
