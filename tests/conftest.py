@@ -10,10 +10,9 @@ import pytest
 
 from book_support import write_book
 
-# TensorFlow reads these when it is imported: set them before any test
-# module imports it (the same two the chapters set through gradbook).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# Importing gradbook sets TensorFlow's two start-up logging variables
+# (gradbook.TENSORFLOW_QUIET): do it before any test module imports TF.
+import gradbook  # noqa: E402,F401
 
 ROOT = Path(__file__).resolve().parents[1]
 

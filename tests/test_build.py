@@ -20,7 +20,7 @@ import time
 import pytest
 
 from book_support import chapter
-from bookbuild import build
+from bookbuild import build, failures, processes
 
 slow = pytest.mark.slow
 
@@ -245,7 +245,7 @@ def report_for(tmp_path, traceback, log=""):
     reports = tmp_path / "reports" / "book"
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "two.err.log").write_text(traceback)
-    return build.failure_report(tmp_path, tmp_path / "reports", log)
+    return failures.failure_report(tmp_path, tmp_path / "reports", log)
 
 
 def test_a_report_names_file_line_exception_and_cell(tmp_path):
@@ -268,9 +268,9 @@ def test_a_truncated_traceback_or_log_still_gives_a_report(tmp_path, cut):
 
 
 def test_an_empty_log_and_no_reports_still_give_a_report(tmp_path):
-    report = build.failure_report(tmp_path, tmp_path / "none", "", -9)
+    report = failures.failure_report(tmp_path, tmp_path / "none", "", -9)
     assert "killed by signal 9" in report
-    report = build.failure_report(tmp_path, tmp_path / "none", "", 2)
+    report = failures.failure_report(tmp_path, tmp_path / "none", "", 2)
     assert "exited with code 2" in report and "printed nothing" in report
 
 
@@ -281,11 +281,22 @@ def test_publishing_swaps_the_whole_folder(tmp_path):
     (live / "gone.html").write_text("old only")
     new.mkdir(parents=True)
     (new / "index.html").write_text("new")
-    build.publish(new, live)
+    processes.publish(new, live)
     assert (live / "index.html").read_text() == "new"
     assert not (live / "gone.html").exists()
     assert not new.exists()
     fresh = tmp_path / "fresh"
     fresh.mkdir()
-    build.publish(fresh, tmp_path / "absent")
+    processes.publish(fresh, tmp_path / "absent")
     assert (tmp_path / "absent").is_dir()
+
+
+def test_published_path_maps_a_staged_file_to_its_place_after_the_swap():
+    from pathlib import Path
+
+    from bookbuild.build import published_path, stage_folder
+
+    staged = stage_folder("_build") / "_build" / "jupyter_execute" / "x.png"
+    assert published_path("/book", staged) == Path(
+        "/book/_build/jupyter_execute/x.png")
+    assert published_path("/book", "book/figures/x.png") is None

@@ -13,7 +13,6 @@ from gradbook.checks import (
     check_inputs,
     check_labels,
     check_params,
-    check_rows,
     check_sample,
     check_sizes,
     check_targets,
@@ -152,11 +151,6 @@ def test_a_data_set_of_lists_has_one_target_per_sample():
 
 # ---- row batches as arrays ----
 def test_rows_and_inputs_are_non_empty_batches():
-    assert check_rows([[1, 2]], "P").dtype == np.float64
-    refuses("P must be a non-empty batch of shape (m, k); got shape (2,)",
-            check_rows, [1, 2], "P")
-    refuses("Z must be a non-empty batch of shape (m, k); got shape (0, 3)",
-            check_rows, np.zeros((0, 3)), "Z")
     X = check_inputs([[1, 2, 3]], 3, np.float32)
     assert X.shape == (1, 3) and X.dtype == np.float32
     refuses("X must be a batch of shape (m, 3), one sample per row; got "

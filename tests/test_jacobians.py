@@ -47,6 +47,8 @@ from gradbook.jacobians import (
 )
 from gradbook.quadform import hessian_f
 
+import framework_support as machine
+
 # torch 2.13's torch.func.jvp, on first use, imports its forward-mode
 # decompositions, which compile themselves with torch.jit.script, which
 # torch itself has deprecated. The warning is torch's own, raised from
@@ -260,19 +262,19 @@ def test_torch_tf_and_hand_jacobians_agree(chain):
     m = value(steps, x).shape[0]
     J_hand = product(hand_jacobians(steps, x))
     J_torch_fwd = jacobian_by_jvps(
-        lambda v: jacobians.torch_jvp(F_torch, x, v)[1], n)
+        lambda v: machine.torch_jvp(F_torch, x, v)[1], n)
     J_torch_rev = jacobian_by_vjps(
-        lambda u: jacobians.torch_vjp(F_torch, x, u)[1], m)
+        lambda u: machine.torch_vjp(F_torch, x, u)[1], m)
     J_tf_fwd = jacobian_by_jvps(
-        lambda v: jacobians.tf_jvp(F_tf, x, v)[1], n)
+        lambda v: machine.tf_jvp(F_tf, x, v)[1], n)
     J_tf_rev = jacobian_by_vjps(
-        lambda u: jacobians.tf_vjp(F_tf, x, u)[1], m)
+        lambda u: machine.tf_vjp(F_tf, x, u)[1], m)
     J_jacrev = torch.func.jacrev(F_torch)(torch.tensor(x)).reshape(m, n)
     for J in (J_torch_fwd, J_torch_rev, J_tf_fwd, J_tf_rev,
               J_jacrev.numpy()):
         np.testing.assert_allclose(J, J_hand, rtol=0, atol=1e-10)
-    y_torch, _ = jacobians.torch_jvp(F_torch, x, np.ones((n, 1)))
-    y_tf, _ = jacobians.tf_vjp(F_tf, x, np.ones((m, 1)))
+    y_torch, _ = machine.torch_jvp(F_torch, x, np.ones((n, 1)))
+    y_tf, _ = machine.tf_vjp(F_tf, x, np.ones((m, 1)))
     np.testing.assert_allclose(y_torch, value(steps, x), atol=1e-14)
     np.testing.assert_allclose(y_tf, value(steps, x), atol=1e-14)
 
@@ -280,9 +282,9 @@ def test_torch_tf_and_hand_jacobians_agree(chain):
 def test_results_are_float64_numpy():
     F = torch_function([("tanh", None)])
     x = np.array([[0.5], [-1.0]])
-    for array in (*jacobians.torch_jvp(F, x, x),
-                  *jacobians.torch_vjp(F, x, x),
-                  *jacobians.tf_jvp(tf_function([("tanh", None)]), x, x)):
+    for array in (*machine.torch_jvp(F, x, x),
+                  *machine.torch_vjp(F, x, x),
+                  *machine.tf_jvp(tf_function([("tanh", None)]), x, x)):
         assert isinstance(array, np.ndarray) and array.dtype == np.float64
 
 
@@ -362,13 +364,13 @@ X3 = np.ones((3, 1))
          r"A must be a matrix \(m, n\); got shape \(3,\)"),
         (lambda: finite_difference_jacobian(np.tanh, X3, 0.0),
          r"h must be a positive step; got h = 0.0"),
-        (lambda: jacobians.torch_jvp(torch.tanh, X3, np.ones((4, 1))),
+        (lambda: machine.torch_jvp(torch.tanh, X3, np.ones((4, 1))),
          r"v must be a column vector of shape \(3, 1\); got shape \(4, 1\)"),
-        (lambda: jacobians.tf_jvp(tf.tanh, X3, np.ones((4, 1))),
+        (lambda: machine.tf_jvp(tf.tanh, X3, np.ones((4, 1))),
          r"v must be a column vector of shape \(3, 1\); got shape \(4, 1\)"),
-        (lambda: jacobians.torch_vjp(torch.tanh, X3, np.ones((2, 2))),
+        (lambda: machine.torch_vjp(torch.tanh, X3, np.ones((2, 2))),
          r"u must have the output's shape \(3, 1\); got shape \(2, 2\)"),
-        (lambda: jacobians.tf_vjp(tf.tanh, X3, np.ones((2, 2))),
+        (lambda: machine.tf_vjp(tf.tanh, X3, np.ones((2, 2))),
          r"u must have the output's shape \(3, 1\); got shape \(2, 2\)"),
         (lambda: jacobians.torch_hvp(torch.tanh, X3, X3),
          r"needs a scalar function \(one number out\); got an output of "

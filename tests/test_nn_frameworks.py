@@ -20,15 +20,14 @@ from gradbook.nn_frameworks import (
     fit_keras,
     fit_torch,
     keras_forward,
-    keras_loss,
     keras_mlp,
     keras_params,
     torch_forward,
-    torch_loss,
     torch_mlp,
     torch_mlp_gradients,
-    torch_sgd_step,
 )
+
+from framework_support import keras_loss, torch_loss, torch_sgd_step
 
 
 @pytest.fixture(autouse=True, scope="module")

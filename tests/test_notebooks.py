@@ -10,6 +10,7 @@ from sphinx.errors import ExtensionError
 
 from book_support import chapter
 from bookbuild import notebooks
+from bookbuild.pins import PINNED
 
 
 def stream(text, name="stdout"):
@@ -137,7 +138,7 @@ def test_the_pinned_myst_nb_still_has_what_is_wrapped():
     from myst_nb import sphinx_
     from myst_nb.core.execute import cache, direct
 
-    assert myst_nb.__version__ == notebooks.MYST_NB_VERSION
+    assert myst_nb.__version__ == PINNED["myst-nb"]
     assert callable(sphinx_.create_client)
     assert callable(cache.single_nb_execution)
     assert callable(direct.single_nb_execution)

@@ -479,18 +479,18 @@ def test_unknown_latex_is_refused_with_its_name():
 
 def test_the_fast_style_reading_lays_out_the_same_boxes():
     """mathbox puts a faster parse_style into ziamath: same boxes."""
-    from bookbuild.pdf import mathbox
+    from bookbuild.pdf import mathbox, ziastyles
     latex = [r"\nabla f(x) = (A + A^\top) x",
              r"\begin{bmatrix} 1 & 2 \\ 2 & 3 \end{bmatrix}",
              r"\frac{\partial L}{\partial W} = X^\top \delta",
              r"\mathbf{x}_{k+1} = x_k - \eta \nabla f"]
-    assert mathbox.FAST_STYLES
+    assert ziastyles.FAST_STYLES
     fast = [mathbox._layout(t, 10.5, d) for t in latex for d in (0, 1)]
-    mathbox._set_parse_style(mathbox.ZIAMATH_PARSE_STYLE)
+    ziastyles._set_parse_style(ziastyles.ZIAMATH_PARSE_STYLE)
     try:
         own = [mathbox._layout(t, 10.5, d) for t in latex for d in (0, 1)]
     finally:
-        mathbox._set_parse_style(mathbox._parse_style)
+        ziastyles._set_parse_style(ziastyles._parse_style)
     assert fast == own
 
 

@@ -26,23 +26,27 @@ that the plain command does not keep:
    build leaves the last good site as it was, byte for byte; a failure
    is summarised from myst-nb's reports (`_build/reports`) and the log
    (`_build/build.log`).
+
+This module is the driver (fingerprints, staging, the steps in order);
+the failure summary is :mod:`bookbuild.failures`, the process control
+(sessions, SIGTERM, the lock, the swap) :mod:`bookbuild.processes`.
 """
 
 import argparse
-import contextlib
-import ctypes
-import fcntl
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from bookbuild.failures import failure_report
+from bookbuild.files import commit_epoch
+from bookbuild.processes import (Stopped, no_stop, only_build, publish, run,
+                                 stop)
 
 STATE = ".bookbuild-state.json"
 
@@ -93,25 +97,15 @@ def _read_state(build):
         return {}
 
 
-def _source_date_epoch(root):
-    """The last commit's time, so dated outputs do not follow the clock."""
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"], cwd=root,
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()
-        return out or "0"
-    except (OSError, subprocess.CalledProcessError):
-        return "0"
-
-
 def build_env(root):
-    """The environment for the build and its kernels: seeded, quiet TF."""
+    """The environment for the build and its kernels: seeded.
+
+    TensorFlow's start-up logging is quieted by `import gradbook`,
+    which every chapter runs before it imports TensorFlow or Keras.
+    """
     env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     env["PYTHONHASHSEED"] = "0"
-    env.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(root))
+    env.setdefault("SOURCE_DATE_EPOCH", commit_epoch(root) or "0")
     return env
 
 
@@ -120,201 +114,29 @@ def _jupyter_book():
     return [str(exe)] if exe.exists() else ["jupyter-book"]
 
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-RULE = "------------------"  # nbclient's frame around the failing cell
-# myst-nb's pointer to its report, inside the staging folder (gone by
-# then): the report is summarised above and kept in _build/reports.
-SAVED_TRACEBACK = "Notebook exception traceback saved in:"
-ERROR_LINE = re.compile(r"^\w+(Error|Exception|Warning|Exit|Interrupt)\b")
+STAGE_PREFIX = ".stage-"
 
 
-def _cell_line(chapter, source):
-    """The line of `chapter` where the cell with `source` starts, or 0."""
-    try:
-        text = Path(chapter).read_text()
-    except OSError:
-        return 0
-    first = source.strip().splitlines()[0] if source.strip() else ""
-    index = text.find(first) if first else -1
-    return text.count("\n", 0, index) + 1 if index >= 0 else 0
+def stage_folder(build_dir):
+    """This build's staging folder: Jupyter Book writes <stage>/_build."""
+    return Path(build_dir) / f"{STAGE_PREFIX}{os.getpid()}"
 
 
-def _chapter_file(root, docname):
-    """The source file of `docname` (relative to root), as written."""
-    for suffix in (".md", ".ipynb"):
-        if (root / (docname + suffix)).is_file():
-            return docname + suffix
-    return docname
-
-
-def cell_failure(root, docname, traceback):
-    """Lines reporting one chapter's failed execution, from the
-    traceback myst-nb saved in reports/<docname>.err.log: the file and
-    line of the failing cell, the exception, the cell's source. Any
-    part missing (a log cut short) is said to be missing."""
-    lines = ANSI.sub("", traceback).splitlines()
-    chapter = _chapter_file(root, docname)
-    rules = [i for i, line in enumerate(lines) if line.strip() == RULE]
-    source = ("\n".join(lines[rules[0] + 1:rules[1]])
-              if len(rules) >= 2 else "")
-    after = lines[rules[1] + 1:] if len(rules) >= 2 else lines
-    errors = [line for line in after if ERROR_LINE.match(line)]
-    error = errors[-1] if errors else ""
-    where = _cell_line(root / chapter, source) if source else 0
-    if not source:
-        error = error or "no exception recorded"
-        return [f"{chapter}: its execution failed ({error}); the saved "
-                "traceback names no cell, its end:",
-                *("    " + line for line in lines[-20:])]
-    return [f"{chapter}:{where}: the code cell here raised "
-            f"{error or 'an exception'}",
-            *("    " + line for line in source.splitlines())]
-
-
-def failure_report(root, reports, log, returncode=1):
-    """Summarise a failed build, from whatever it left: each chapter
-    whose execution failed (myst-nb's reports/ folder), then every
-    warning and error line of the log (each of which fails a strict
-    build). Works on any log, truncated or empty."""
-    root, reports = Path(root), Path(reports)
-    report = []
-    logs = sorted(reports.rglob("*.err.log")) if reports.is_dir() else []
-    for path in logs:
-        docname = path.relative_to(reports).as_posix()[:-len(".err.log")]
-        text = path.read_text(encoding="utf8", errors="replace")
-        report.extend(cell_failure(root, docname, text))
-    problems = [line for line in ANSI.sub("", log).splitlines()
-                if ("WARNING" in line or "ERROR" in line)
-                and not line.startswith("[IPKernelApp]")
-                and SAVED_TRACEBACK not in line]
-    if problems:
-        report.append("warnings and errors (each one fails the build):")
-        report.extend("    " + line for line in problems)
-    if returncode < 0:
-        report.append(f"jupyter-book was killed by signal {-returncode} "
-                      "before it finished")
-    if not report:
-        report.append(f"jupyter-book exited with code {returncode} and "
-                      "reported no warning, error or failed chapter"
-                      + ("" if log.strip() else "; it printed nothing"))
-    return "\n".join(report)
-
-
-def _exchange(new, live):
-    """Swap two directories in one step (Linux renameat2), or False."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    done = renameat2(at_fdcwd, os.fsencode(new), at_fdcwd,
-                     os.fsencode(live), rename_exchange)
-    return done == 0
-
-
-def publish(new, live):
-    """Put the directory `new` in the place of `live`.
-
-    Where the system can, the two are exchanged in one rename, so that
-    `live` is at no moment absent or half-written; elsewhere the old
-    one is renamed away first. `new` is gone afterwards.
-    """
-    if not live.exists():
-        new.rename(live)
-        return
-    if _exchange(new, live):
-        shutil.rmtree(new)
-        return
-    old = live.with_name(live.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    live.rename(old)
-    new.rename(live)
-    shutil.rmtree(old)
-
-
-class Stopped(Exception):
-    """The build was told to stop (SIGTERM)."""
-
-
-def _stop(signum, frame):
-    raise Stopped(signal.Signals(signum).name)
-
-
-def _die_with_parent():
-    """In the child: die when the build dies, even by SIGKILL (Linux)."""
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _end(proc):
-    """Stop jupyter-book and every kernel it started (its session)."""
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-        if proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(wait)
-        except subprocess.TimeoutExpired:
-            continue
-
-
-@contextlib.contextmanager
-def _no_stop():
-    """Hold SIGTERM back while the site is swapped (a few renames)."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-
-
-@contextlib.contextmanager
-def _only_build(build_dir):
-    """One build of a book at a time; yields False if one is running.
-    The lock goes with the process, however it ends."""
-    with open(build_dir / ".lock", "a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
+def published_path(root, path):
+    """Where a file that a staged build wrote at `path` (relative to the
+    book's root: ``_build/.stage-<pid>/_build/<rest>``) is once the build
+    is in place: ``root/_build/<rest>``. None if `path` is not staged."""
+    parts = Path(path).parts
+    for i, part in enumerate(parts[:-2]):
+        if part.startswith(STAGE_PREFIX) and parts[i + 1] == "_build":
+            return Path(root, "_build", *parts[i + 2:])
+    return None
 
 
 def _remove_stale_stages(build_dir):
     """Staging folders of builds that died (SIGKILL) or were stopped."""
-    for stage in build_dir.glob(".stage-*"):
+    for stage in build_dir.glob(f"{STAGE_PREFIX}*"):
         shutil.rmtree(stage, ignore_errors=True)
-
-
-def _run(command, root, log_path, out, mode="w"):
-    """Run `command`, copying its output to `out` and `log_path` as
-    it comes; returns (exit code, the log)."""
-    chunks = []
-    with open(log_path, mode, buffering=1) as log:  # line by line
-        # Unbuffered: the log shows each step as it happens.
-        env = dict(build_env(root), PYTHONUNBUFFERED="1")
-        proc = subprocess.Popen(
-            command, cwd=root, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            errors="replace", start_new_session=True,
-            preexec_fn=_die_with_parent)
-        try:
-            for line in proc.stdout:
-                out.write(line)
-                log.write(line)
-                chunks.append(line)
-            proc.wait()
-        finally:
-            _end(proc)
-            proc.stdout.close()
-    return proc.returncode, "".join(chunks)
 
 
 def build(root, force=False, out=sys.stdout):
@@ -333,7 +155,7 @@ def build(root, force=False, out=sys.stdout):
         return 0
 
     build_dir.mkdir(exist_ok=True)
-    with _only_build(build_dir) as alone:
+    with only_build(build_dir) as alone:
         if not alone:
             print(f"another build of {root} is running: wait for it",
                   file=out)
@@ -363,7 +185,7 @@ def _staged_build(root, site_fp, out):
     # are the book's own and outlive a build, shared through links: the
     # execution cache, and the doctrees (--all reads every chapter
     # afresh; the proofs PDF keeps its laid-out math there).
-    stage = build_dir / f".stage-{os.getpid()}"
+    stage = stage_folder(build_dir)
     staged = stage / "_build"
     staged.mkdir(parents=True)
     for name in (".jupyter_cache", ".doctrees"):
@@ -374,26 +196,28 @@ def _staged_build(root, site_fp, out):
     command = _jupyter_book() + ["build", str(root), "--all",
                                  "-W", "-n", "--keep-going",
                                  "--path-output", str(stage)]
+    # Unbuffered: the log shows each step as it happens.
+    env = dict(build_env(root), PYTHONUNBUFFERED="1")
     start = time.monotonic()
     handler = None
     if threading.current_thread() is threading.main_thread():
-        handler = signal.signal(signal.SIGTERM, _stop)
+        handler = signal.signal(signal.SIGTERM, stop)
     try:
         print("$ python -m bookbuild.execute --root " + str(root),
               file=out, flush=True)
-        code, log = _run(execute, root, build_dir / "build.log", out)
+        code, log = run(execute, root, env, build_dir / "build.log", out)
         if code != 0:
             # Only time is lost: myst-nb executes what is not cached.
             print(f"bookbuild.execute exited with code {code}; the pages "
                   "it did not execute are executed by the build", file=out)
         executed = time.monotonic() - start
         print("$ " + " ".join(command), file=out, flush=True)
-        code, log = _run(command, root, build_dir / "build.log", out,
-                         mode="a")
+        code, log = run(command, root, env, build_dir / "build.log", out,
+                        mode="a")
         seconds = time.monotonic() - start
         complete = code == 0 and (staged / "html" / "index.html").exists()
         if complete:
-            with _no_stop():
+            with no_stop():
                 if (staged / "jupyter_execute").is_dir():
                     publish(staged / "jupyter_execute",
                             build_dir / "jupyter_execute")

@@ -15,18 +15,17 @@ installs the book's library, ``gradbook``, from the repository when
 it is missing, so the notebook also runs outside a clone of the book
 (in Colab, or in a reader's own Jupyter).
 
-It also adds the book PDF and the proofs PDF (``bookbuild_book_pdf``
-and ``bookbuild_proofs_pdf``, paths in the HTML output, written by
-:mod:`bookbuild.pdf`) to the download menu, relabels the theme's own ".pdf"
-entry (which prints the page) as "Print", and points the theme's
+It also adds the book PDF and the proofs PDF to the download menu
+(``bookbuild_book_pdf`` and ``bookbuild_proofs_pdf``, settings of
+:mod:`bookbuild.pdf.sphinxext`, which writes them; none when that
+extension is not loaded), relabels the theme's own ".pdf" entry
+(which prints the page) as "Print", and points the theme's
 Colab button, which would open the Markdown source that Colab cannot
 read, at the executed notebook on the ``bookbuild_notebooks_branch``
 branch of the repository (which the publishing workflow fills).
 
 Configuration (in ``_config.yml``, ``sphinx: config:``):
 
-- ``bookbuild_book_pdf``: the whole book's PDF, its path in the site.
-- ``bookbuild_proofs_pdf``: the proofs PDF's path in the site.
 - ``bookbuild_notebooks_branch``: the branch with the executed
   notebooks at ``<docname>.ipynb``.
 """
@@ -37,9 +36,13 @@ import nbformat
 from jupyter_cache import get_cache
 from sphinx.util import logging
 
+from . import WARNING_TYPE
+from .build import published_path
+from .files import write_atomic
 from .readers import Writer, readers_notebook
 
 logger = logging.getLogger(__name__)
+SUBTYPE = "downloads"
 
 # myst-nb's folder for executed notebooks, next to the HTML output.
 EXECUTED = "jupyter_execute"
@@ -93,24 +96,22 @@ def read_executed(app, docname):
         logger.warning(
             f"no outputs of {docname} in the execution cache "
             f"{config.execution_cache_path}: its notebook is published "
-            "as myst-nb wrote it", location=docname)
+            "as myst-nb wrote it", location=docname,
+            type=WARNING_TYPE, subtype=SUBTYPE)
     return notebook
 
 
 def image_file(srcdir, uri):
     """The file of an image `uri` (relative to the source folder srcdir).
 
-    A staged build (bookbuild.build) records the executed notebooks'
-    images under ``_build/.stage-<pid>/_build/jupyter_execute``; once
-    the build is in place they are in ``_build/jupyter_execute``, under
-    the same name (myst-nb names them by their content).
+    An image of an executed notebook that a staged build recorded is
+    looked for where the build put it once complete
+    (:func:`bookbuild.build.published_path`).
     """
     path = Path(srcdir) / uri
-    parts = Path(uri).parts
-    if not path.is_file() and EXECUTED in parts:
-        moved = Path(srcdir).joinpath("_build",
-                                      *parts[parts.index(EXECUTED):])
-        if moved.is_file():
+    if not path.is_file():
+        moved = published_path(srcdir, uri)
+        if moved is not None and moved.is_file():
             return moved
     return path
 
@@ -137,7 +138,7 @@ def list_notebook(app, pagename, templatename, context, doctree):
         logger.warning(
             f"expected the executed notebook {source} for {pagename}, "
             "found none: was the chapter executed?",
-            location=pagename,
+            location=pagename, type=WARNING_TYPE, subtype=SUBTYPE,
         )
         return
     context["ipynb_source"] = f"{pagename}.ipynb"
@@ -155,7 +156,6 @@ def write_notebook(app, pagename, templatename, context, doctree):
     if not context.get("ipynb_source"):
         return
     target = Path(app.outdir) / "_sources" / context["ipynb_source"]
-    target.parent.mkdir(parents=True, exist_ok=True)
     site = (app.config.html_baseurl or "").rstrip("/") + "/"
     writer = Writer(pagename, fignumbers=app.env.toc_fignumbers, site=site,
                     root=app.srcdir,
@@ -165,9 +165,7 @@ def write_notebook(app, pagename, templatename, context, doctree):
     url = _repository_url(app)
     if url:
         notebook = with_install_cell(notebook, url)
-    tmp = target.with_name(target.name + ".tmp")
-    nbformat.write(notebook, tmp)
-    tmp.replace(target)
+    write_atomic(target, nbformat.writes(notebook) + "\n")
 
 
 def _group(context, label):
@@ -187,9 +185,10 @@ def add_download_links(app, pagename, templatename, context, doctree):
                 button["tooltip"] = "Print this page"
                 button["icon"] = "fas fa-print"
         for pdf, text, tooltip, label in (
-                (app.config.bookbuild_book_pdf, "Book .pdf",
+                (getattr(app.config, "bookbuild_book_pdf", ""), "Book .pdf",
                  "Download the whole book as a PDF", "download-book-button"),
-                (app.config.bookbuild_proofs_pdf, "Proofs .pdf",
+                (getattr(app.config, "bookbuild_proofs_pdf", ""),
+                 "Proofs .pdf",
                  "Download the book's proofs as a PDF",
                  "download-proofs-button")):
             if pdf:
@@ -223,10 +222,6 @@ def add_download_links(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    app.add_config_value("bookbuild_book_pdf", "gradients-book.pdf",
-                         "html", types=[str])
-    app.add_config_value("bookbuild_proofs_pdf", "gradients-proofs.pdf",
-                         "html", types=[str])
     app.add_config_value("bookbuild_notebooks_branch", "", "html",
                          types=[str])
     # The theme builds its header buttons at priority 501: set

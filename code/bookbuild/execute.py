@@ -29,6 +29,11 @@ The fingerprint of the inputs a cached page was executed with is kept
 beside the cache (`bookbuild-pages.json`: per page, relative to the
 root, the cache record's hash, the inputs, the seconds it took); when
 it differs, that page's record is removed and the page executes.
+
+Longer than bookbuild's other modules (about 440 lines): the
+dependency finder (which modules, data files and saved runs a page
+reads) and the executor that uses it share one fingerprint format, so
+they are kept in one file, read top to bottom.
 """
 
 import argparse
@@ -44,12 +49,12 @@ import sys
 import time
 from pathlib import Path
 
+from bookbuild.failures import ANSI, ERROR_LINE
+
 SIDECAR = "bookbuild-pages.json"
 GLOBAL_INPUTS = ("requirements.txt", "pyproject.toml")
 PAGE_SUFFIXES = (".md", ".ipynb")
 MAGIC = re.compile(r"^\s*[%!]")
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-ERROR = re.compile(r"^\w+(Error|Exception|Warning|Exit|Interrupt)\b")
 
 
 # The pages, from the table of contents.
@@ -281,7 +286,7 @@ def _execute(job):
 def _last_error(traceback):
     """The exception line of a traceback, without colours."""
     lines = ANSI.sub("", traceback or "").strip().splitlines()
-    errors = [line for line in lines if ERROR.match(line)]
+    errors = [line for line in lines if ERROR_LINE.match(line)]
     return ((errors or lines or ["no traceback"])[-1])[:200]
 
 

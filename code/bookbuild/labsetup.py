@@ -11,10 +11,10 @@ directory or settings. `make book` and `make test` run it at set-up.
 """
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from bookbuild.files import write_atomic
 
 DOCMANAGER = "@jupyterlab/docmanager-extension:plugin"
 VIEWERS = {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
@@ -31,11 +31,7 @@ def write_overrides(path):
     settings = json.loads(path.read_text()) if path.exists() else {}
     settings.setdefault(DOCMANAGER, {}).setdefault("defaultViewers", {})
     settings[DOCMANAGER]["defaultViewers"].update(VIEWERS)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(settings, handle, indent=2)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(settings, indent=2))
     return settings
 
 

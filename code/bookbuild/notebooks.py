@@ -1,9 +1,10 @@
 """Sphinx: executed notebooks that change only when the book does.
 
-Two things made two builds of the same book publish different notebooks:
+Left alone, two builds of the same book publish different notebooks,
+for two reasons:
 
 - Cell ids. Jupytext gives every cell of a MyST chapter a random id when
-  it reads it, so each build wrote new ids into every notebook.
+  it reads it, so each build writes new ids into every notebook.
 - Split prints. ipykernel sends what a cell prints in chunks, on a
   timer, so one ``print`` can arrive as one stream output in one build
   and as two in the next.
@@ -34,11 +35,8 @@ import hashlib
 from collections import Counter
 from pathlib import PurePath
 
-from sphinx.errors import ExtensionError
+from .pins import require
 
-# The myst-nb release whose internals the wrappers below were written
-# against (requirements.txt pins it through jupyter-book).
-MYST_NB_VERSION = "1.4.0"
 
 
 def cell_ids(notebook, chapter):
@@ -172,23 +170,12 @@ def with_outputs_kept(start_client):
     return start
 
 
-def check_version(found, expected, package):
-    """Fail with a clear message unless `found` is `expected`."""
-    if found != expected:
-        raise ExtensionError(
-            f"{__name__} was written for {package} {expected} and wraps "
-            f"its internals, but {package} {found} is installed: read "
-            f"{package}'s changes since {expected}, adapt {__name__}, "
-            "then update the version it expects"
-        )
-
-
 def setup(app):
     import myst_nb
     from myst_nb import sphinx_
     from myst_nb.core.execute import cache, direct
 
-    check_version(myst_nb.__version__, MYST_NB_VERSION, "myst-nb")
+    require(__name__, "myst-nb", myst_nb.__version__)
     sphinx_.create_client = with_cell_ids(sphinx_.create_client)
     for module in (cache, direct):
         module.single_nb_execution = with_merged_streams(

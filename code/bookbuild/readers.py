@@ -23,6 +23,10 @@ cells and outputs between them, in the page's order.
 Nodes are dispatched through tables keyed by node type, as in
 :mod:`bookbuild.pdf.walker`; a node type no handler knows is written
 through its children.
+
+Longer than bookbuild's other modules (about 460 lines): one Writer and
+its handler tables, in the order a page is written. The PDF walker
+(:mod:`bookbuild.pdf.rules`) shows how it could be split by feature.
 """
 
 import base64
@@ -35,16 +39,14 @@ import nbformat
 from docutils import nodes
 from sphinx import addnodes
 
+from . import doctrees
+from .doctrees import is_exercise, is_proof
+
 ESCAPE = re.compile(r"([\\`*_\[\]$<>|])")
 # A top-level amsmath environment: MathJax reads it without $$.
 AMS_ENVIRONMENT = re.compile(
     r"\\begin\{(align|alignat|equation|gather|multline|flalign|eqnarray)"
     r"\*?\}")
-
-
-def is_directive_node(node, module):
-    return type(node).__module__.startswith(module) and \
-        isinstance(node, nodes.Admonition)
 
 
 class Writer:
@@ -285,12 +287,7 @@ class Writer:
         return self.boxed(node, name, content, depth)
 
     def number(self, node, figtype):
-        ids = node.get("ids") or []
-        if not ids:
-            return None
-        found = self.fignumbers.get(self.docname, {}).get(figtype, {}).get(
-            ids[0])
-        return ".".join(map(str, found)) if found else None
+        return doctrees.number(self.fignumbers, self.docname, node, figtype)
 
     # ---------------------------------------------------------- inlines
     def inlines(self, node):
@@ -368,9 +365,9 @@ def _handler(table, node):
         if cls in table:
             return table[cls]
     if table is BLOCK:
-        if is_directive_node(node, "sphinx_proof."):
+        if is_proof(node):
             return Writer.proof_block
-        if is_directive_node(node, "sphinx_exercise."):
+        if is_exercise(node):
             return Writer.exercise
     return None
 

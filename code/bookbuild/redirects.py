@@ -29,8 +29,9 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.util import logging
 
+from . import WARNING_TYPE
+
 logger = logging.getLogger(__name__)
-WARNING_TYPE = "bookbuild"
 SUBTYPE = "redirects"
 
 # Sends the reader on when the page lacks the anchor in its address.

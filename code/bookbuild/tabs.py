@@ -38,17 +38,15 @@ from pathlib import Path
 
 import sphinx_design
 from docutils import nodes
-from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx_design.shared import create_component
 
-logger = logging.getLogger(__name__)
+from . import WARNING_TYPE
+from .pins import require
 
-# The sphinx-design release whose tab nodes (components, sync
-# attributes, the post-transform that makes them radio buttons) this
-# module builds by hand (requirements.txt pins it).
-SPHINX_DESIGN_VERSION = "0.8.0"
+logger = logging.getLogger(__name__)
+SUBTYPE = "tabs"
 
 STATIC_DIR = Path(__file__).parent / "static"
 TAG_PREFIX = "fw-"
@@ -170,7 +168,7 @@ class FrameworkTabs(SphinxTransform):
         else:
             return True
         logger.warning(f"{which} {problem}", location=cell,
-                       type="bookbuild", subtype="tabs")
+                       type=WARNING_TYPE, subtype=SUBTYPE)
         return False
 
 
@@ -182,13 +180,9 @@ def add_css(app):
 
 
 def setup(app):
-    if sphinx_design.__version__ != SPHINX_DESIGN_VERSION:
-        raise ExtensionError(
-            f"{__name__} was written for sphinx-design "
-            f"{SPHINX_DESIGN_VERSION} and builds its tab nodes by hand, but "
-            f"sphinx-design {sphinx_design.__version__} is installed: read "
-            f"sphinx-design's changes since {SPHINX_DESIGN_VERSION}, adapt "
-            f"{__name__}, then update SPHINX_DESIGN_VERSION")
+    # Its tab nodes (components, sync attributes, the post-transform
+    # that makes them radio buttons) are built here by hand.
+    require(__name__, "sphinx-design", sphinx_design.__version__)
     app.setup_extension("sphinx_design")
     app.add_transform(FrameworkTabs)
     app.connect("builder-inited", add_css)

@@ -14,9 +14,9 @@
    of being cut off (``theme_static/bookbuild-theme.css``).
 3. A label written just before a proof, ``(prf-label)=`` then
    ``{prf:proof}``, is an anchor on the page. sphinx-proof 0.4 writes
-   nothing for its proof node, so the label's id was lost and every
-   ``{ref}`` to it led nowhere (a broken anchor that ``-n`` does not
-   see: the reference itself resolves).
+   nothing for its proof node, which would lose the label's id and
+   send every ``{ref}`` to it nowhere (a broken anchor that ``-n`` does
+   not see: the reference itself resolves).
 4. Valid HTML, and landmarks for assistive technology. sphinx-proof and
    sphinx-exercise give every proof, theorem body, exercise and
    solution on a page the same fixed id ("proof", "proof-content",
@@ -32,21 +32,21 @@
    phrasing content; they are written as ``<span>`` here, styled as
    before.
 
-The patches were written against the versions pinned in
-requirements.txt; ``setup`` refuses other versions with a message, so a
+The patches were written against the versions in `bookbuild.pins`
+(pinned in requirements.txt); ``setup`` refuses others with a message, so a
 dependency update cannot change the site unnoticed.
 """
 
 import os
-from importlib.metadata import version
 from pathlib import Path
 
 from html import escape
 
 from docutils import nodes
 from myst_nb.sphinx_ import HideCodeCellNode
-from sphinx.errors import ExtensionError
 from sphinx_proof.nodes import proof_node
+
+from .pins import require
 
 STATIC = Path(__file__).parent / "theme_static"
 # The search field is included as "../components/search-field.html",
@@ -54,9 +54,9 @@ STATIC = Path(__file__).parent / "theme_static"
 TEMPLATES = Path(__file__).parent / "templates" / "html"
 CSS = "bookbuild-theme.css"
 
-# The upstream versions these patches were written for.
-PATCHED = {"myst-nb": "1.4.0", "sphinx-proof": "0.4.0", "sphinx-exercise": "1.2.1",
-           "pydata-sphinx-theme": "0.17.1", "sphinx-book-theme": "1.3.0"}
+# The upstream packages these patches reach into (bookbuild.pins).
+PATCHED = ("myst-nb", "sphinx-proof", "sphinx-exercise",
+           "pydata-sphinx-theme", "sphinx-book-theme")
 
 # Ids that sphinx-proof 0.4 and sphinx-exercise 1.2 give to every node
 # of a kind, so that a page repeats them.
@@ -162,20 +162,9 @@ def add_templates(app, config):
         config.html_sidebars = {"**": SIDEBAR}
 
 
-def check_versions():
-    """Fail clearly if a patched package is not the pinned version."""
-    for package, expected in PATCHED.items():
-        found = version(package)
-        if found != expected:
-            raise ExtensionError(
-                f"bookbuild.theme patches {package} {expected}, but "
-                f"{package} {found} is installed: check the patches in "
-                f"{__file__} against the new version, then update "
-                "PATCHED and requirements.txt together")
-
-
 def setup(app):
-    check_versions()
+    for package in PATCHED:
+        require(__name__, package)
     app.connect("config-inited", add_templates)
     app.connect("builder-inited", add_static)
     app.connect("doctree-resolved", drop_template_ids)

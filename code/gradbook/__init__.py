@@ -18,8 +18,9 @@ Each module belongs to a chapter of the book and uses its symbols:
 
 TensorFlow writes C++ start-up logs to stderr unless two variables are
 set before it is imported; importing gradbook sets them (unless the
-reader has set them already). `quiet_tensorflow(env)` sets the same
-two in any other environment, such as that of a child process.
+reader has set them already), so every chapter imports gradbook before
+TensorFlow or Keras. This is their one home: the tests and the book's
+kernels get them by importing gradbook, and child processes inherit them.
 """
 
 import os
@@ -27,14 +28,10 @@ import os
 TENSORFLOW_QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
-def quiet_tensorflow(env=os.environ):
-    """Set TENSORFLOW_QUIET's variables in env where unset; return env.
-
-    env: a mapping of environment variables, os.environ by default.
-    """
+def quiet_tensorflow():
+    """Set TENSORFLOW_QUIET's variables in os.environ where unset."""
     for name, value in TENSORFLOW_QUIET.items():
-        env.setdefault(name, value)
-    return env
+        os.environ.setdefault(name, value)
 
 
 quiet_tensorflow()

@@ -24,6 +24,9 @@ from run to run and machine to machine: never print them into the
 book's cells; save them with --json and plot the file. The file holds
 {"machine": ..., "rows": [...]}: the rows of `run`, and what
 `machine` says about the computer and the software they came from.
+
+Longer than most modules (about 380 lines): the timing harness that
+`gradbook.bench_modes` reuses still lives here.
 """
 
 import argparse

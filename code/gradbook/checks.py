@@ -211,15 +211,6 @@ def check_dataset(X, Y, n_in):
 
 
 # ======== Row batches as arrays (nn_numpy, nn_frameworks) ========
-def check_rows(M, name):
-    """Return M as a float array of shape (m, k), m ≥ 1, or raise."""
-    M = np.asarray(M, dtype=float)
-    if M.ndim != 2 or M.shape[0] == 0:
-        raise ValueError(
-            f"{name} must be a non-empty batch of shape (m, k); got shape "
-            f"{M.shape}"
-        )
-    return M
 
 
 def check_inputs(X, n_in, dtype=np.float64):

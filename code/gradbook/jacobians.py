@@ -14,11 +14,15 @@ F : ℝⁿ → ℝᵐ with values of shape (m, 1) and Jacobian J of shape
   pulling a direction u from the output (reverse).
 - jacobian_by_jvps, jacobian_by_vjps: the whole Jacobian, column by
   column or row by row; finite_difference_jacobian, to check them.
-- torch_jvp, torch_vjp, torch_hvp, tf_jvp, tf_vjp, tf_hvp: the same
-  products by PyTorch and TensorFlow, NumPy in and NumPy out, float64.
+- torch_hvp, tf_hvp: Hessian-vector products by PyTorch and TensorFlow,
+  NumPy in and NumPy out, float64.
 
 What it is not: an autodiff engine. The chain is a list of maps whose
 derivatives were written by hand; the frameworks do the rest.
+
+Longer than most modules (about 340 lines): the chapters display these
+functions from this file (``literalinclude`` with ``:pyobject:``), the
+frameworks' Hessian-vector products beside the hand-written maps.
 """
 
 from typing import Callable, NamedTuple
@@ -235,76 +239,18 @@ def finite_difference_jacobian(func, x, h=1e-5):
     return np.hstack(columns)
 
 
-# --- the same products by PyTorch and TensorFlow -----------------------
+# --- Hessian-vector products by PyTorch and TensorFlow ----------------
 #
 # func is written for the framework: it takes a tensor of x's shape
 # (n, 1) and returns a tensor. Inputs and results are NumPy, float64.
 
 
-def torch_jvp(func, x, v):
-    """(F(x), J v) by torch.func.jvp: one JVP sweep (forward mode).
-
-    x, v: (n, 1). Returns NumPy arrays of F(x)'s shape.
-    Defined in: JVPs, VJPs and the two modes, §JVPs and VJPs by
-    machine.
-    """
-    import torch
-
-    x = _column(x, "x")
-    v = _column(v, "v", len(x))
-    y, Jv = torch.func.jvp(func, (torch.tensor(x),), (torch.tensor(v),))
-    return y.detach().numpy(), Jv.detach().numpy()
 
 
-def torch_vjp(func, x, u):
-    """(F(x), Jᵀu) by torch.func.vjp: a forward pass and a VJP sweep.
-
-    x: (n, 1); u: F(x)'s shape. Returns F(x), and Jᵀu of x's shape.
-    Defined in: JVPs, VJPs and the two modes, §JVPs and VJPs by
-    machine.
-    """
-    import torch
-
-    x = _column(x, "x")
-    y, pullback = torch.func.vjp(func, torch.tensor(x))
-    u = _like(u, "u", tuple(y.shape))
-    (JTu,) = pullback(torch.tensor(u))
-    return y.detach().numpy(), JTu.detach().numpy()
 
 
-def tf_jvp(func, x, v):
-    """(F(x), J v) by tf.autodiff.ForwardAccumulator: forward mode.
-
-    x, v: (n, 1). Returns NumPy arrays of F(x)'s shape.
-    Defined in: JVPs, VJPs and the two modes, §JVPs and VJPs by
-    machine.
-    """
-    import tensorflow as tf
-
-    x = _column(x, "x")
-    v = _column(v, "v", len(x))
-    x = tf.constant(x)
-    with tf.autodiff.ForwardAccumulator(x, tf.constant(v)) as acc:
-        y = func(x)
-    return y.numpy(), acc.jvp(y).numpy()
 
 
-def tf_vjp(func, x, u):
-    """(F(x), Jᵀu) by tape.gradient(y, x, output_gradients=u).
-
-    x: (n, 1); u: F(x)'s shape. Returns F(x), and Jᵀu of x's shape.
-    Defined in: JVPs, VJPs and the two modes, §JVPs and VJPs by
-    machine.
-    """
-    import tensorflow as tf
-
-    x = tf.constant(_column(x, "x"))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = func(x)
-    u = _like(u, "u", tuple(y.shape))
-    JTu = tape.gradient(y, x, output_gradients=tf.constant(u))
-    return y.numpy(), JTu.numpy()
 
 
 def torch_hvp(func, x, v):

@@ -86,17 +86,6 @@ def torch_forward(params, X):
         return torch.softmax(Z, dim=1).numpy()
 
 
-def torch_loss(params, X, Y):
-    """Mean cross-entropy (a float) from PyTorch, float64."""
-    import torch
-
-    params = check_params(params)
-    X, Y = _data(params, X, Y)
-    with torch.no_grad():
-        Z = torch_mlp(params)(torch.from_numpy(X))
-        return float(
-            torch.nn.functional.cross_entropy(Z, torch.from_numpy(Y))
-        )
 
 
 def torch_mlp_gradients(params, X, Y):
@@ -127,25 +116,6 @@ def torch_mlp_gradients(params, X, Y):
     ]
 
 
-# The name the chapters called it by before; `gradbook.frameworks` has a
-# torch_gradients of its own (of xᵀAx). Remove once no chapter uses it.
-torch_gradients = torch_mlp_gradients
-
-
-def torch_sgd_step(params, X, Y, lr):
-    """One torch.optim.SGD step on the batch; returns the new params."""
-    import torch
-
-    params = check_params(params)
-    X, Y = _data(params, X, Y)
-    model = torch_mlp(params)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    optimizer.zero_grad()
-    torch.nn.functional.cross_entropy(
-        model(torch.from_numpy(X)), torch.from_numpy(Y)
-    ).backward()
-    optimizer.step()
-    return _torch_params(model)
 
 
 def fit_torch(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
@@ -255,15 +225,6 @@ def keras_forward(params, X):
     return np.asarray(keras_mlp(params)(X))
 
 
-def keras_loss(params, X, Y):
-    """Mean cross-entropy (a float) from Keras's CategoricalCrossentropy."""
-    import keras
-
-    params = check_params(params)
-    X, Y = _data(params, X, Y)
-    P = keras_mlp(params)(X.astype(np.float32))
-    loss = keras.losses.CategoricalCrossentropy()
-    return float(loss(Y.astype(np.float32), P))
 
 
 def fit_keras(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,

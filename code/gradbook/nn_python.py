@@ -27,6 +27,10 @@ reads parameters given as NumPy arrays; the network itself uses none).
 
 What it is not: fast. `gradbook.nn_numpy` is the same network on
 mini-batches; the tests check that both give PyTorch's gradients.
+
+Longer than most modules (about 380 lines): the chapter displays it
+method by method, each with its docstring, and a reader follows one
+network in one file.
 """
 
 import math

@@ -32,6 +32,9 @@ Also added, at the end and marked as such: `build_model`,
 `train_quietly` and `get_params`, so the specimen can be built, trained
 and compared with the corrected networks without printing.
 
+Just over 300 lines: the original notebook's code is kept whole, as a
+specimen, with its mistakes.
+
 Defined in: The original code and its mistakes, §Running the original.
 """
 

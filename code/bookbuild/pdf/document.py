@@ -22,7 +22,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate,
                                 PageBreak, PageTemplate, Spacer)
 from reportlab.platypus.flowables import Flowable
 
-from .fonts import FONTS, LINK_COLOR, MUTED_COLOR, register
+from .fonts import FONTS, MUTED_COLOR, register
 from .inline import RichParagraph, text_runs
 
 MARGIN = 24 * mm

@@ -11,13 +11,11 @@ temporary file renamed over the old one only when complete.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import commit_epoch, git, write_atomic
 from . import mathbox
 from .document import render, toc_lines
 from .fonts import FONTS
@@ -50,24 +48,14 @@ class BookInfo:
     keywords: tuple = ()
 
 
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True,
-                              text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
 def version_of(root: Path) -> str:
     """`git describe --always --dirty`, or "unversioned" outside git."""
-    return _git(root, "describe", "--always", "--dirty") or "unversioned"
+    return git(root, "describe", "--always", "--dirty") or "unversioned"
 
 
 def date_of(root: Path) -> str:
     """SOURCE_DATE_EPOCH, else the last commit's date; never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git(
-        root, "log", "-1", "--format=%ct")
+    epoch = commit_epoch(root)
     if not epoch:
         return "undated"
     day = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
@@ -111,22 +99,6 @@ def book_title(app) -> str:
     if not title or title.endswith(" documentation"):   # Sphinx's default
         title = app.config.project
     return title
-
-
-def write_atomic(out: Path, data: bytes) -> None:
-    """Write ``data`` to ``out`` through a temporary file and a rename,
-    so a failure leaves the previous file as it was."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp",
-                               dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class _Outputs:

@@ -10,6 +10,10 @@ outline becomes one PDF form XObject, defined once per document and
 placed with a transformation matrix wherever it occurs.  Nothing is
 rasterised.  The LaTeX source is drawn over the box as invisible text
 (text render mode 3), so the PDF's text layer and search find it.
+
+Longer than most modules (about 400 lines): one pipeline (LaTeX ->
+MathML check -> ziamath's SVG -> box -> canvas) with its cache of laid
+out boxes; ziamath's faster style reading is :mod:`.ziastyles`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..files import write_atomic
+
 with warnings.catch_warnings():
     # ziamath 0.13 (the newest) finds its font with the legacy
     # importlib.resources.path(), deprecated on Python 3.11 (and
@@ -34,7 +40,8 @@ with warnings.catch_warnings():
                             category=DeprecationWarning)
     import ziafont
     import ziamath
-from collections import ChainMap
+
+from . import ziastyles  # noqa: E402,F401  (ziamath's styles, faster)
 
 # The LaTeX environments of amsmath that ziamath (through latex2mathml)
 # lays out under another name; equation numbers are drawn by the page
@@ -227,73 +234,6 @@ def layout(latex: str, size: float, display: bool) -> MathBox:
     return result
 
 
-def _parse_style(element, parent_style=None):
-    """ziamath 0.13's ``styles.parse_style``, the same result faster.
-
-    The original reads the parent's attributes through
-    ``dataclasses.asdict``, which deep-copies the style for each of the
-    ~70 MathML nodes of an expression: a third of the time of a layout.
-    Only top-level values are read from it (the variant is taken from
-    ``parent_style.mathvariant`` itself), so the instance's ``__dict__``
-    serves the same lookups without a copy.
-    """
-    styles = ziamath.styles
-    config = ziamath.config
-    if parent_style:
-        params = ChainMap(element.attrib, vars(parent_style))
-        parent_variant = parent_style.mathvariant
-    else:
-        params = element.attrib
-        parent_variant = styles.MathVariant()
-    args = {
-        "mathcolor": params.get("mathcolor", config.math.color),
-        "mathbackground": params.get("mathbackground",
-                                     config.math.background),
-        "mathsize": params.get("mathsize", ""),
-        "scriptlevel": int(params.get("scriptlevel", 0)),
-        "mathvariant": styles.parse_variant(
-            element.attrib.get("mathvariant", config.math.variant),
-            parent_variant),
-        "displaystyle": styles.parse_displaystyle(params),
-    }
-    css = params.get("style", "")
-    for item in css.split(";") if css else ():
-        if not item:
-            continue
-        key, val = item.split(":")
-        key, val = key.strip().lower(), val.strip()
-        if key == "background":
-            args["mathbackground"] = val
-        elif key == "color":
-            args["mathcolor"] = val
-    return styles.MathStyle(**args)
-
-
-def _use_fast_styles() -> bool:
-    """Put :func:`_parse_style` in ziamath's modules, for the version
-    it was written against only (others keep their own, slower)."""
-    if ziamath.__version__ != "0.13":
-        return False
-    _set_parse_style(_parse_style)
-    return True
-
-
-def _set_parse_style(function):
-    """Make `function` ziamath's parse_style, in every module that
-    imported it by name."""
-    from ziamath import styles, zmath
-    from ziamath.nodes import mfrac, mnode
-    for module in (styles, zmath, mfrac, mnode):
-        module.parse_style = function
-
-
-# ziamath's own, kept for comparison (tests)
-ZIAMATH_PARSE_STYLE = ziamath.styles.parse_style
-
-
-FAST_STYLES = _use_fast_styles()
-
-
 # The cache's format: bump when MathBox or the SVG reading changes.
 CACHE_FORMAT = 2
 
@@ -321,11 +261,7 @@ def save_cache(path: Path, requests) -> None:
     """Keep the boxes of ``requests`` for the next export (atomic)."""
     boxes = {r: _LAID_OUT[r] for r in requests
              if isinstance(_LAID_OUT.get(r), MathBox)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        pickle.dump((_cache_key(), boxes), handle, protocol=5)
-    os.replace(tmp, path)
+    write_atomic(path, pickle.dumps((_cache_key(), boxes), protocol=5))
 
 
 def prepare(requests, parallel: bool = True) -> None:

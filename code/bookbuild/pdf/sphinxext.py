@@ -8,6 +8,14 @@
 - The role ``{proofs-pdf}`Download the proofs (PDF)``` renders as a
   link to the proofs PDF, and ``{book-pdf}`The book (PDF)``` to the
   book PDF, relative to the page they are on.
+
+Configuration (in ``_config.yml``, ``sphinx: config:``), owned here:
+
+- ``bookbuild_book_pdf``: the whole book's PDF, its path in the site
+  (default :data:`.export.BOOK_PDF_NAME`);
+- ``bookbuild_proofs_pdf``: the proofs PDF's path in the site (default
+  :data:`.export.PDF_NAME`).  :mod:`bookbuild.downloads` lists both in
+  the download menu when this extension is loaded.
 """
 
 from __future__ import annotations
@@ -19,9 +27,11 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 from sphinx.util.osutil import relative_uri
 
+from .. import WARNING_TYPE
 from .export import BOOK_PDF_NAME, PDF_NAME, export
 
 logger = logging.getLogger(__name__)
+SUBTYPE = "pdf"
 
 
 class pdf_link(nodes.Inline, nodes.TextElement):
@@ -38,14 +48,9 @@ class PdfRole(SphinxRole):
 
 
 def pdf_names(app) -> dict:
-    """The PDFs' paths in the site: bookbuild.downloads' settings if it
-    is loaded (it lists them in the download menu), else the defaults."""
-    return {
-        "book": getattr(app.config, "bookbuild_book_pdf", None)
-        or BOOK_PDF_NAME,
-        "proofs": getattr(app.config, "bookbuild_proofs_pdf", None)
-        or PDF_NAME,
-    }
+    """The PDFs' paths in the site, from the configuration."""
+    return {"book": app.config.bookbuild_book_pdf,
+            "proofs": app.config.bookbuild_proofs_pdf}
 
 
 def resolve_links(app, doctree, docname: str) -> None:
@@ -62,8 +67,8 @@ def resolve_links(app, doctree, docname: str) -> None:
 
 
 def _warn(message: str, node) -> None:
-    logger.warning("PDF: %s", message, location=node, type="pdf",
-                   subtype="export")
+    logger.warning("PDF: %s", message, location=node, type=WARNING_TYPE,
+                   subtype=SUBTYPE)
 
 
 def write_pdfs(app, exception) -> None:
@@ -78,6 +83,10 @@ def write_pdfs(app, exception) -> None:
 
 def setup(app):
     app.setup_extension("sphinx_proof")
+    app.add_config_value("bookbuild_book_pdf", BOOK_PDF_NAME, "html",
+                         types=[str])
+    app.add_config_value("bookbuild_proofs_pdf", PDF_NAME, "html",
+                         types=[str])
     app.add_node(pdf_link)
     app.add_role("proofs-pdf", PdfRole("proofs", "The proofs (PDF)"))
     app.add_role("book-pdf", PdfRole("book", "The book (PDF)"))
