@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from site_support import all_pages, chapter_pages, soup
+from site_support import all_pages, chapter_pages, notebook_pages, soup
 from site_visits import DESKTOP, PHONE, Recorder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -158,7 +158,7 @@ def test_download_menu_serves_the_notebook_and_the_pdf(browser, site,
     context, recorder = new_context(browser, DESKTOP)
     try:
         page = recorder.watch(context.new_page())
-        for name in chapter_pages(built_html):
+        for name in notebook_pages(built_html):
             page.goto(urljoin(site, name.as_posix()))
             page.click(".dropdown-download-buttons .dropdown-toggle")
             menu = page.locator(".dropdown-download-buttons .dropdown-menu")

@@ -181,11 +181,12 @@ def test_no_page_leans_on_a_later_page(built_html):
 @pytest.mark.slow
 def test_the_references_page_lists_the_cited_works(built_html):
     page = article(built_html, "book/references")
-    text = page.get_text(" ")
+    text = " ".join(page.get_text(" ").split()).lower()
     bib = parse_file(ROOT / "references.bib")
     for entry in bib.entries.values():
         title = entry.fields["title"].replace("{", "").replace("}", "")
-        assert title.split(":")[0][:30] in text, title
+        # the bibliography style sets titles in sentence case
+        assert title.split(":")[0][:30].lower() in text, title
     assert page.find("a", href=re.compile(r"^https://doi\.org/"))
 
 

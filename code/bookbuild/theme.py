@@ -30,7 +30,13 @@
    ``nav``). myst-nb 1.4 writes the "Show code cell source" titles of a
    hidden cell as ``<p>`` inside ``<summary>``, where HTML allows only
    phrasing content; they are written as ``<span>`` here, styled as
-   before.
+   before. The colour-mode and search buttons are named by what they
+   show (``templates/html/theme-switcher.html``,
+   ``search-button-field.html``: WCAG 2.1, 2.5.3 Label in Name).
+5. The bibliography is plain blocks. Docutils marks its list of
+   citations ``role="list"`` (whose children must be list items, and
+   its entries hold links) and each entry ``role="doc-biblioentry"``,
+   a role deprecated in DPUB-ARIA 1.1; both are taken off.
 
 The patches were written against the versions in `bookbuild.pins`
 (pinned in requirements.txt); ``setup`` refuses others with a message, so a
@@ -162,6 +168,20 @@ def add_templates(app, config):
         config.html_sidebars = {"**": SIDEBAR}
 
 
+CITATION_ROLES = (('<div class="citation-list" role="list">',
+                   '<div class="citation-list">'),
+                  (' role="doc-biblioentry"', ''))
+
+
+def plain_bibliography(app, pagename, templatename, context, doctree):
+    """Take the list and entry roles off the page's citations."""
+    body = context.get("body", "")
+    if "citation-list" in body:
+        for old, new in CITATION_ROLES:
+            body = body.replace(old, new)
+        context["body"] = body
+
+
 def setup(app):
     for package in PATCHED:
         require(__name__, package)
@@ -172,6 +192,7 @@ def setup(app):
     app.connect("build-finished", write_index, priority=400)
     app.add_css_file(CSS)
     app.connect("html-page-context", drop_thebe)
+    app.connect("html-page-context", plain_bibliography)
     app.setup_extension("sphinx_proof")
     app.add_node(proof_node, override=True,
                  html=(visit_proof, depart_proof))

@@ -21,14 +21,18 @@ class Text:
                               space_after=6)]
 
     def citation(self, node, depth) -> list:
-        """A bibliography entry: its label, then its text, one paragraph
-        with a hanging indent."""
+        """A bibliography entry: its label, then its text, one paragraph.
+
+        Only the entry's first paragraph: in the doctree the export
+        resolves during a build, an entry can carry its formatted text
+        twice."""
         label = node.next_node(nodes.label)
         runs = text_runs(f"[{label.astext()}] " if label else "",
                          FONTS["bold"], BODY_SIZE)
-        for child in node.children:
-            if isinstance(child, nodes.paragraph):
-                runs += self.inlines(child, set())
+        text = next((child for child in node.children
+                     if isinstance(child, nodes.paragraph)), None)
+        if text is not None:
+            runs += self.inlines(text, set())
         return [RichParagraph(runs, size=BODY_SIZE, leading=LEADING,
                               space_after=4, align="left")]
 
