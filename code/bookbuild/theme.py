@@ -44,6 +44,7 @@ dependency update cannot change the site unnoticed.
 """
 
 import os
+import re
 from pathlib import Path
 
 from html import escape
@@ -168,18 +169,19 @@ def add_templates(app, config):
         config.html_sidebars = {"**": SIDEBAR}
 
 
-CITATION_ROLES = (('<div class="citation-list" role="list">',
-                   '<div class="citation-list">'),
-                  (' role="doc-biblioentry"', ''))
+# The list role on the citation list, whichever order the attributes
+# come in, and the entries' role.
+CITATION_ROLES = re.compile(
+    r'(?<=<div )role="list" (?=class="citation-list")'
+    r'|(?<=class="citation-list") role="list"'
+    r'| role="doc-biblioentry"')
 
 
 def plain_bibliography(app, pagename, templatename, context, doctree):
     """Take the list and entry roles off the page's citations."""
     body = context.get("body", "")
     if "citation-list" in body:
-        for old, new in CITATION_ROLES:
-            body = body.replace(old, new)
-        context["body"] = body
+        context["body"] = CITATION_ROLES.sub("", body)
 
 
 def setup(app):
