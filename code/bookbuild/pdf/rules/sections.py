@@ -92,6 +92,8 @@ class Sections:
         head.toc_entry = (0, text, key)
         if not self.keep_all:
             return [head]
+        # a page of its own: no running header of the previous chapter
+        head.chapter_title = text
         return [Spacer(1, 200), head, NotAtTopPageBreak()]
 
 
