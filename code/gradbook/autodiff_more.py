@@ -11,6 +11,11 @@ memory counts and checkpointing, on top of `gradbook.autodiff`.
   up the memory the record of y holds.
 - `checkpoint(fn, *tensors)` keeps only a segment's inputs and output,
   and recomputes the segment inside the backward pass.
+
+Longer than one idea a page (about 390 lines) because the four pieces
+are one page of the book, "Second derivatives, memory and
+checkpointing", and share the rule table and the record walks; each
+sits under its own heading below, in the order the page shows them.
 """
 
 import numpy as np
