@@ -33,12 +33,13 @@ sphinx:
 
 slow = pytest.mark.slow
 
-PT, TF = "fw-pytorch", "fw-tensorflow"
+PT, TF, JX = "fw-pytorch", "fw-tensorflow", "fw-jax"
 
 PAGES = {
     "index": page(
         "Pair",
-        "Two adjacent tagged cells.\n",
+        "Three adjacent tagged cells.\n",
+        cell("print('jax side', 3 + 3)", JX),
         cell("print('torch side', 1 + 1)", PT),
         cell("print('tf side', 2 + 2)", TF),
         "Then an ordinary cell.\n",
@@ -57,6 +58,7 @@ PAGES = {
         "Prose between the groups.\n",
         cell("print('torch two')", PT),
         cell("print('tf two')", TF),
+        cell("print('jax two')", JX),
     ),
     "mixed": page(
         "Mixed",
@@ -114,15 +116,19 @@ def cell_texts(content):
 
 
 @slow
-def test_two_adjacent_cells_make_one_tab_set_with_two_tabs(site):
+def test_three_adjacent_cells_make_one_tab_set_with_three_tabs(site):
     html = soup(site, "index")
     (tab_set,) = tab_sets(html)
     assert "framework-tabs" in tab_set["class"]
-    (torch_label, torch_id, torch_tab), (tf_label, tf_id, tf_tab) = (
-        tabs(tab_set)
-    )
+    # JAX written first still comes third: the order of FRAMEWORKS.
+    ((torch_label, torch_id, torch_tab), (tf_label, tf_id, tf_tab),
+     (jax_label, jax_id, jax_tab)) = tabs(tab_set)
     assert (torch_label, torch_id) == ("PyTorch", "pytorch")
     assert (tf_label, tf_id) == ("TensorFlow", "tensorflow")
+    assert (jax_label, jax_id) == ("JAX", "jax")
+    ((source, output),) = cell_texts(jax_tab)
+    assert "print('jax side', 3 + 3)" in source
+    assert output.strip() == "jax side 6"
     ((source, output),) = cell_texts(torch_tab)
     assert "print('torch side', 1 + 1)" in source
     assert output.strip() == "torch side 2"
@@ -131,7 +137,7 @@ def test_two_adjacent_cells_make_one_tab_set_with_two_tabs(site):
     assert output.strip() == "tf side 4"
     # PyTorch is the tab open by default; one radio group per set.
     radios = tab_set.find_all("input", type="radio")
-    assert [r.has_attr("checked") for r in radios] == [True, False]
+    assert [r.has_attr("checked") for r in radios] == [True, False, False]
     assert len({r["name"] for r in radios}) == 1
 
 
@@ -165,7 +171,7 @@ def test_prose_separates_groups(site):
     ]
     assert outputs == [
         [["torch one"], ["tf one"]],
-        [["torch two"], ["tf two"]],
+        [["torch two"], ["tf two"], ["jax two"]],
     ]
     # The prose sits between the two sets, outside both.
     prose = html.find("p", string="Prose between the groups.")
@@ -205,7 +211,7 @@ def test_bad_framework_tags_are_warnings_at_file_and_line(throwaway_book):
             "Broken",
             "Prose.\n",
             cell("print(1)", PT),
-            cell("print(2)", PT, "fw-jax"),
+            cell("print(2)", PT, "fw-mxnet"),
             cell("print(3)", PT, TF),
         ),
     }, CONFIG)
@@ -219,8 +225,8 @@ def test_bad_framework_tags_are_warnings_at_file_and_line(throwaway_book):
     # (Cell 1 of the notebook is its title and prose.)
     expected = [
         (lines["print(2)"], r"cell 3 of notebook book/broken has the unknown "
-         r"framework tag 'fw-jax'; the known framework tags are "
-         r"fw-pytorch, fw-tensorflow"),
+         r"framework tag 'fw-mxnet'; the known framework tags are "
+         r"fw-pytorch, fw-tensorflow, fw-jax"),
         (lines["print(3)"], r"cell 4 of notebook book/broken has 2 framework "
          r"tags \(fw-pytorch, fw-tensorflow\); a cell belongs to one tab"),
     ]
@@ -277,6 +283,18 @@ def test_choosing_tensorflow_syncs_every_set_and_page(site, browser):
     assert selected(pg) == ["TensorFlow", "TensorFlow"]
     context.close()
 
+    # JAX by the link too; the first set has no JAX tab and keeps
+    # PyTorch, the second opens on JAX; then the choice is remembered.
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto((site / "book" / "separated.html").as_uri() + "?framework=jax")
+    assert selected(pg) == ["PyTorch", "JAX"]
+    visible = pg.locator(".sd-tab-content:visible").all_inner_texts()
+    assert any("jax two" in text for text in visible)
+    pg.goto((site / "book" / "index.html").as_uri())
+    assert selected(pg) == ["JAX"]
+    context.close()
+
 
 def framework_groups(path):
     """Runs of adjacent fw-* tagged code cells in a MyST notebook."""
@@ -310,19 +328,20 @@ def test_the_framework_chapters_have_synced_tabs_with_outputs(
 ):
     groups = framework_groups(repo_root / "book" / f"{chapter}.md")
     assert len(groups) >= at_least
-    # Each step of this chapter is shown in both frameworks.
+    # Each step of this chapter is shown in all three frameworks.
     for group in groups:
         tags = {t for c in group for t in c.metadata["tags"]}
-        assert {"fw-pytorch", "fw-tensorflow"} <= tags
+        assert tags >= {"fw-pytorch", "fw-tensorflow", "fw-jax"}, (
+            group[0].source[:60])
     html = BeautifulSoup(
         (built_html / "book" / f"{chapter}.html").read_text(),
         "html.parser",
     )
-    # Every tab set, cells or library code, has both synced labels.
+    # Every tab set, cells or library code, has the three synced labels.
     for tab_set in tab_sets(html):
         labels = [(label, sync_id) for label, sync_id, _ in tabs(tab_set)]
         assert labels == [("PyTorch", "pytorch"),
-                          ("TensorFlow", "tensorflow")]
+                          ("TensorFlow", "tensorflow"), ("JAX", "jax")]
     cell_sets = [s for s in tab_sets(html) if s.select("div.cell")]
     assert len(cell_sets) == len(groups)
     for tab_set, group in zip(cell_sets, groups):

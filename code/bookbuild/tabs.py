@@ -1,7 +1,8 @@
 """Framework tabs over executed notebook cells (a Sphinx extension).
 
-A chapter shows a step in both frameworks as adjacent code cells tagged
-``fw-pytorch`` and ``fw-tensorflow``. In Jupyter they simply follow each
+A chapter shows a step in each framework as adjacent code cells tagged
+``fw-pytorch``, ``fw-tensorflow`` and ``fw-jax`` (:data:`FRAMEWORKS`,
+the one place that lists them). In Jupyter they simply follow each
 other; on the website this transform puts each group of adjacent tagged
 cells into one sphinx-design tab set, with its source and outputs:
 
@@ -18,7 +19,8 @@ execution, from the cell containers myst-nb leaves in the doctree
 Rules:
 
 - adjacent tagged cells (nothing between them) form one tab set, with
-  one tab per framework, always in the order PyTorch, TensorFlow;
+  one tab per framework, always in the order of :data:`FRAMEWORKS`
+  (PyTorch, TensorFlow, JAX);
 - several adjacent cells of one framework share its tab; a framework
   that comes back after another one starts a new tab set;
 - a lone tagged cell is a tab set with one tab;
@@ -28,7 +30,7 @@ Rules:
   tabs.
 
 All tab sets share the sphinx-design sync group ``framework`` (ids
-``pytorch`` and ``tensorflow``): choosing a framework once selects it in
+``pytorch``, ``tensorflow`` and ``jax``): choosing a framework once selects it in
 every tab set, on every page, on later visits too (localStorage key
 ``sphinx-design-tab-id-framework``), and ``?framework=tensorflow`` in a
 page's URL opens it with TensorFlow selected.
@@ -55,6 +57,7 @@ SYNC_GROUP = "framework"
 FRAMEWORKS = {
     "fw-pytorch": ("pytorch", "PyTorch"),
     "fw-tensorflow": ("tensorflow", "TensorFlow"),
+    "fw-jax": ("jax", "JAX"),
 }
 
 
