@@ -33,6 +33,7 @@ the failure summary is :mod:`bookbuild.failures`, the process control
 """
 
 import argparse
+import io
 import hashlib
 import json
 import os
@@ -45,6 +46,7 @@ from pathlib import Path
 
 from bookbuild.failures import failure_report
 from bookbuild.files import commit_epoch
+from bookbuild.i18n import translated_languages
 from bookbuild.processes import (Stopped, no_stop, only_build, publish, run,
                                  stop)
 
@@ -53,7 +55,7 @@ STATE = ".bookbuild-state.json"
 # Everything that decides the site. (What decides each page's
 # execution is bookbuild.execute's business.)
 SITE_INPUTS = ("code", "requirements.txt", "pyproject.toml", "_config.yml",
-               "book", "_toc.yml", "references.bib")
+               "book", "_toc.yml", "references.bib", "locales")
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 
 
@@ -67,6 +69,8 @@ def _files(root, names, chapters_too):
                 if not p.is_file() or SKIP_PARTS & set(p.parts):
                     continue
                 if p.name.endswith(".egg-info") or ".egg-info" in str(p):
+                    continue
+                if p.suffix == ".mo":  # compiled from the .po by Sphinx
                     continue
                 if not chapters_too and p.suffix in {".md", ".ipynb"} \
                         and name == "book":
@@ -174,6 +178,49 @@ def _execute_command(root, cache):
             "--cache", str(cache)]
 
 
+def _edition_stage(stage, lang):
+    return stage / f"edition-{lang}"
+
+
+def _edition_command(root, stage, lang):
+    """The build of the `lang` edition (bookbuild.i18n): the book's
+    configuration with its language, into its own staging folder,
+    reading the same execution cache."""
+    import yaml
+
+    folder = _edition_stage(stage, lang)
+    (folder / "_build").mkdir(parents=True)
+    build_dir = Path(root, "_build")
+    (build_dir / f".doctrees-{lang}").mkdir(exist_ok=True)
+    (folder / "_build" / ".jupyter_cache").symlink_to(
+        build_dir / ".jupyter_cache")
+    (folder / "_build" / ".doctrees").symlink_to(
+        build_dir / f".doctrees-{lang}")
+    config = yaml.safe_load(Path(root, "_config.yml").read_text())
+    config["sphinx"]["config"]["language"] = lang
+    (folder / "_config.yml").write_text(yaml.safe_dump(config))
+    return _jupyter_book() + ["build", str(root), "--all", "-W", "-n",
+                              "--keep-going", "--path-output", str(folder),
+                              "--config", str(folder / "_config.yml")]
+
+
+class _Background(threading.Thread):
+    """`processes.run` in a thread; wait() gives (code, log)."""
+
+    def __init__(self, command, root, env, log_path):
+        super().__init__(daemon=True)
+        self.args_ = (command, root, env, log_path, io.StringIO())
+        self.result = (1, "")
+        self.start()
+
+    def run(self):
+        self.result = run(*self.args_)
+
+    def wait(self):
+        self.join()
+        return self.result
+
+
 def _staged_build(root, site_fp, out):
     """Execute what changed, build into a staging folder; publish it if
     complete."""
@@ -196,6 +243,8 @@ def _staged_build(root, site_fp, out):
     command = _jupyter_book() + ["build", str(root), "--all",
                                  "-W", "-n", "--keep-going",
                                  "--path-output", str(stage)]
+    editions = {lang: _edition_command(root, stage, lang)
+                for lang in translated_languages()}
     # Unbuffered: the log shows each step as it happens.
     env = dict(build_env(root), PYTHONUNBUFFERED="1")
     start = time.monotonic()
@@ -211,9 +260,23 @@ def _staged_build(root, site_fp, out):
             print(f"bookbuild.execute exited with code {code}; the pages "
                   "it did not execute are executed by the build", file=out)
         executed = time.monotonic() - start
+        # The editions read the same cache, each in a Sphinx of its own,
+        # beside the English one (the machine's cores are free by now).
+        others = {lang: _Background(cmd, root, env,
+                                    build_dir / f"build-{lang}.log")
+                  for lang, cmd in editions.items()}
         print("$ " + " ".join(command), file=out, flush=True)
         code, log = run(command, root, env, build_dir / "build.log", out,
                         mode="a")
+        for lang, edition in others.items():
+            edition_code, edition_log = edition.wait()
+            print(f"$ {' '.join(editions[lang])}\n{edition_log}", file=out,
+                  flush=True)
+            log += edition_log
+            code = code or edition_code
+            if edition_code == 0 and (staged / "html").is_dir():
+                os.replace(_edition_stage(stage, lang) / "_build" / "html",
+                           staged / "html" / lang)
         seconds = time.monotonic() - start
         complete = code == 0 and (staged / "html" / "index.html").exists()
         if complete:
