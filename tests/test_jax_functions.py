@@ -123,3 +123,17 @@ def test_the_drawing_is_deterministic_and_draws_every_node():
              and t.get_bbox_patch() is not None]
     assert len(boxes) == len(nodes) == 10
     assert len(arrows) == 12
+
+
+def test_the_jaxpr_of_the_column_f_is_the_engines_graph():
+    """engine-graphs draws xᵀAx for a column x: T, @, @ as in the engine
+    and PyTorch (transpose, dot_general, dot_general), x used twice."""
+    x = X0.reshape(2, 1)
+    nodes = graphs.jaxpr_nodes(
+        jax.make_jaxpr(lambda x, A: x.T @ A @ x)(x, A1), ["x", "A"])
+    ops = [n for n in nodes if n["kind"] == "op"]
+    assert [n["label"] for n in ops] == [
+        "c = transpose\nf64[1,2]", "d = dot_general\nf64[1,2]",
+        "e = dot_general\nf64[1,1]"]
+    assert ops[0]["parents"] == ["in:x"]
+    assert ops[2]["parents"] == [ops[1]["key"], "in:x"]
