@@ -27,13 +27,14 @@ supported = $(filter $(SUPPORTED_PYTHONS),$(call python_version,$(1)))
 # Evaluated only by the targets that create the venv.
 PYTHON ?= $(firstword $(foreach p,$(addprefix python,$(SUPPORTED_PYTHONS)) python3,$(if $(call supported,$(p)),$(p))))
 
-.PHONY: help book test test-quick lab pdf bench clean setup
+.PHONY: help book test test-quick lab pdf bench clean setup i18n
 
 help:  ## list the targets
 	@echo "make book    set up .venv, execute every chapter, build the site and PDFs"
 	@echo "make test    the same, then the whole test suite"
 	@echo "make test-quick  the tests that build no book and start no browser"
 	@echo "make pdf     rebuild the PDFs from the built book"
+	@echo "make i18n    extract the English text, update locales/*/*.po, list what to translate"
 	@echo "make lab     JupyterLab with the chapters as notebooks"
 	@echo "make bench   measure the speed of every implementation (code/gradbook/runs/)"
 	@echo "make setup   only create .venv and install the pins"
@@ -50,6 +51,12 @@ test: book
 # tests/test_markers.py and the conftest guard keep it so).
 test-quick: $(SETUP)
 	$(PY) -m pytest -m "not slow"
+
+# The editions' catalogues (bookbuild.i18n): after an English edit,
+# this marks the changed messages and lists them; the build refuses to
+# publish an edition with any message left.
+i18n: $(SETUP)
+	$(PY) -m bookbuild.i18n
 
 pdf: $(SETUP)
 	$(PY) -m bookbuild.pdf

@@ -26,6 +26,8 @@ As a command, ``python -m bookbuild.i18n`` is ``make i18n``.
 """
 
 import argparse
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +50,11 @@ SOURCE = "en"
 EDITIONS = {
     "en": ("", "English"),
     "ko": ("ko/", "한국어"),
+}
+#: What _config.yml says outside the pages, in each translated edition.
+EDITION_CONFIG = {
+    "ko": {"title": "손과 기계로 구하는 기울기",
+           "author": "「손과 기계로 구하는 기울기」 저자들"},
 }
 LOCALES = "locales"
 
@@ -98,6 +105,64 @@ class Untranslated(SphinxTransform):
                 location=node, type=WARNING_TYPE, subtype=SUBTYPE)
 
 
+class ExerciseTitles(SphinxTransform):
+    """Exercise titles translated like the rest of the page.
+
+    sphinx-exercise 1.2 writes an exercise's title as its own word
+    ("Exercise", from its catalogue) followed by the directive's
+    argument in a subtitle node that carries no source, so the gettext
+    builder never extracts the argument, and a translated edition read
+    it as a message "연습A linear term" that no catalogue can hold.
+    Here the generated titles are left to sphinx-exercise's catalogue
+    and the subtitle, the author's words, is a message of its own."""
+
+    default_priority = 15  # before Locale (20)
+
+    def apply(self, **kwargs):
+        from sphinx_exercise.nodes import (exercise_subtitle,
+                                           exercise_title, solution_title)
+
+        for title in self.document.findall(
+                lambda n: isinstance(n, (exercise_title, solution_title))):
+            title["translatable"] = False
+            for sub in title.findall(exercise_subtitle):
+                sub["translatable"] = True
+                sub.source = sub.source or title.parent.source
+                sub.line = sub.line or title.parent.line
+                sub.rawsource = sub.rawsource or _argument(sub) \
+                    or sub.astext()
+                self.document.setdefault(EXTRA, []).append(
+                    (sub.rawsource, sub.source, sub.line))
+
+
+# sphinx-exercise's post-transform rebuilds each exercise title without
+# its source, so the gettext builder, which extracts from the resolved
+# tree, would not see the subtitle that Locale translates at read time.
+EXTRA = "bookbuild_i18n_messages"
+
+
+def extract_exercise_titles(app, doctree, docname):
+    """For the gettext builder: the subtitles, as messages."""
+    if app.builder.name != "gettext":
+        return
+    for message, source, line in doctree.get(EXTRA, []):
+        carrier = nodes.paragraph(message, message)
+        carrier.source, carrier.line = source, line
+        carrier.uid = ""  # the catalogue keeps only versioned nodes
+        doctree += carrier
+
+
+def _argument(node):
+    """The argument of the directive on the node's source line."""
+    try:
+        line = Path(node.source).read_text(encoding="utf-8") \
+            .splitlines()[node.line - 1]
+    except (OSError, IndexError, TypeError):
+        return ""
+    found = DIRECTIVE_LINE.match(line)
+    return found[1].strip() if found else ""
+
+
 def edition_links(app, pagename, templatename, context, doctree):
     """The other editions of this page, for the language switch."""
     here = app.config.language or SOURCE
@@ -120,11 +185,100 @@ def korean_search(app, config):
 
 
 def setup(app):
+    app.add_transform(ExerciseTitles)
     app.add_transform(Untranslated)
+    app.connect("doctree-resolved", extract_exercise_titles)
     app.connect("config-inited", korean_search)
     app.connect("html-page-context", edition_links)
     return {"version": "1.0", "parallel_read_safe": True,
             "parallel_write_safe": True}
+
+
+# ---------------------------------------------------------------------
+# What a translation must keep: the message's markup
+
+
+DIRECTIVE_LINE = re.compile(r"^\s*[`:]{3,}\{[\w:-]+\}\s*(.*)$")
+ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.S)
+CODE = re.compile(r"``.+?``|`[^`]+`", re.S)
+URL = re.compile(r"\]\(([^)]*)\)")
+# Roles whose text the reader sees, written `text <target>` or `target`.
+TEXT_ROLES = {"term", "doc", "ref", "numref", "prf:ref", "download"}
+# Roles that are nothing but their text (bookbuild.pdf's links).
+FREE_ROLES = {"proofs-pdf", "book-pdf"}
+
+
+def markup(message):
+    """What a translation of `message` must keep, as sorted lists: each
+    role with its target (a role's link text may be translated), the
+    math, the inline code, the link addresses."""
+    roles = []
+    for name, content in ROLE.findall(message):
+        target = content
+        if name in FREE_ROLES:
+            target = ""
+        elif name in TEXT_ROLES:
+            found = re.search(r"<([^<>]+)>\s*$", content)
+            target = found[1] if found else content
+            if name == "term":
+                target = target.lower()
+        roles.append(f"{{{name}}}{target}")
+    rest = ROLE.sub(" ", message)
+    math = MATH.findall(rest)
+    rest = MATH.sub(" ", rest)
+    return {"roles": sorted(roles), "math": sorted(math),
+            "code": sorted(CODE.findall(rest)),
+            "links": sorted(URL.findall(rest))}
+
+
+def english_terms(message, terms):
+    """The English terms of `terms` (English -> Korean, where the two
+    differ) written in `message` outside its markup."""
+    rest = MATH.sub(" ", ROLE.sub(" ", message))
+    rest = CODE.sub(" ", rest)
+    return [en for en, ko in terms.items() if en != ko and re.search(
+        rf"(?<![\w-]){re.escape(en)}(?:s|es)?(?![\w-])", rest, re.I)]
+
+
+def read_terms(root, lang):
+    """The edition's term list, locales/<lang>/terms.tsv."""
+    terms = {}
+    path = Path(root, LOCALES, lang, "terms.tsv")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            en, ko = line.split("\t")
+            terms[en] = ko
+    return terms
+
+
+def lint(po_path, terms):
+    """Problems of one catalogue: [(msgid, problem)]."""
+    from babel.messages.pofile import read_po
+
+    with open(po_path, "rb") as f:
+        catalog = read_po(f)
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        if not message.string:
+            problems.append((message.id, "untranslated"))
+            continue
+        if message.fuzzy:
+            problems.append((message.id, "fuzzy"))
+        want, got = markup(message.id), markup(message.string)
+        for kind in want:
+            if want[kind] != got[kind]:
+                missing = [x for x in want[kind] if x not in got[kind]]
+                extra = [x for x in got[kind] if x not in want[kind]]
+                problems.append((message.id, f"{kind} differ: missing "
+                                 f"{missing}, extra {extra}"))
+        left = english_terms(message.string, terms)
+        if left:
+            problems.append((message.id, f"English terms {left}: use "
+                             f"{[terms[t] for t in left]}"))
+    return problems
 
 
 # ---------------------------------------------------------------------
@@ -149,21 +303,22 @@ def catalogue_report(root, lang):
 
 def extract(root):
     """The English messages, _build/gettext/**.pot (Sphinx's gettext
-    builder). No page is executed for it: messages are the prose, and
-    outputs are never translated."""
-    import yaml
-
+    builder). It reads the build's execution cache: a glued figure's
+    caption exists only where its notebook has run, so after a build
+    nothing is executed again."""
     from bookbuild.build import _jupyter_book, build_env
 
-    stage = Path(root, "_build", "gettext-stage")
-    stage.mkdir(parents=True, exist_ok=True)
-    config = yaml.safe_load(Path(root, "_config.yml").read_text())
-    config["execute"]["execute_notebooks"] = "off"
-    (stage / "_config.yml").write_text(yaml.safe_dump(config))
+    build_dir = Path(root, "_build")
+    stage = build_dir / "gettext-stage"
+    (stage / "_build").mkdir(parents=True, exist_ok=True)
+    (build_dir / ".jupyter_cache").mkdir(exist_ok=True)
+    cache = stage / "_build" / ".jupyter_cache"
+    if not cache.is_symlink():
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.symlink_to(build_dir / ".jupyter_cache")
     command = _jupyter_book() + [
         "build", str(root), "--builder", "custom", "--custom-builder",
-        "gettext", "--path-output", str(stage),
-        "--config", str(stage / "_config.yml")]
+        "gettext", "--all", "--path-output", str(stage)]
     result = subprocess.run(command, cwd=root, env=build_env(root),
                             capture_output=True, text=True)
     if result.returncode != 0:
@@ -181,8 +336,20 @@ def main(argv=None):
     parser.add_argument("--root", default=".")
     parser.add_argument("--check", action="store_true",
                         help="only report (exit 1 if anything is left)")
+    parser.add_argument("--lint", nargs="+", metavar="PO",
+                        help="check these catalogues' translations: "
+                             "markup kept, the term list used")
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
+    if args.lint:
+        found = 0
+        for po in args.lint:
+            lang = Path(po).resolve().relative_to(root / LOCALES).parts[0]
+            for msgid, problem in lint(po, read_terms(root, lang)):
+                found += 1
+                print(f"{po}: {problem}\n    msgid: {shorten(msgid, 100)}")
+        print(f"{found} problems")
+        return 1 if found else 0
     if not args.check:
         pot = extract(root)
         for lang in translated_languages():

@@ -24,6 +24,7 @@ from reportlab.platypus.flowables import Flowable
 
 from .fonts import FONTS, MUTED_COLOR, register
 from .inline import RichParagraph, text_runs
+from .labels import word
 
 MARGIN = 24 * mm
 _TOTAL_FORM = "pdfPageTotal"
@@ -166,13 +167,13 @@ def title_page(info, subtitle: str, contents: list) -> list:
     if info.author:
         out.append(para(text_runs(info.author, FONTS["serif"], 11.5),
                         11.5, 15, 6))
-    out.append(para(text_runs("Version ", FONTS["serif"], 10.5)
+    out.append(para(text_runs(word("version"), FONTS["serif"], 10.5)
                     + text_runs(info.version, FONTS["mono"], 9.5),
                     10.5, 14, 2))
     out.append(para(text_runs(info.date, FONTS["serif"], 10.5), 10.5, 14,
                     30))
     if info.baseurl:
-        out.append(para(text_runs("Online: ", FONTS["italic"], 10.5)
+        out.append(para(text_runs(word("online"), FONTS["italic"], 10.5)
                         + text_runs(info.baseurl, FONTS["mono"], 9.5,
                                     ["url", info.baseurl]), 10.5, 14, 20))
     return out + contents
@@ -208,7 +209,7 @@ def render(story_for, info, *, subtitle: str, kind: str,
 
 def toc_lines(entries) -> list:
     """The contents: chapters and their sections, with pages."""
-    out = [RichParagraph(text_runs("Contents", FONTS["bold"], 15), size=15,
+    out = [RichParagraph(text_runs(word("contents"), FONTS["bold"], 15), size=15,
                          leading=19, space_after=8)]
     for level, text, key in entries:
         out.append(TocLine(level, text, key))

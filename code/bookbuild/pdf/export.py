@@ -20,6 +20,7 @@ from . import mathbox
 from .document import render, toc_lines
 from .fonts import FONTS
 from .inline import RichParagraph, text_runs
+from .labels import count, use, word
 from .walker import Walker, dest_name
 
 #: where the site publishes the PDFs, relative to the HTML output
@@ -147,6 +148,7 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
     root = Path(app.srcdir)
     names = names or {"book": BOOK_PDF_NAME, "proofs": PDF_NAME}
     cache = Path(app.doctreedir) / "pdf-math.pickle"
+    use(app.config.language)
     mathbox.load_cache(cache)
     docs = [(d, env.get_and_resolve_doctree(d, app.builder))
             for d in toctree_order(env)]
@@ -171,10 +173,9 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
     version, date = version_of(root), date_of(root)
     results, requests = [], []
     views = {
-        "book": ("The book", "", "The whole book: prose, mathematics, "
-                 "code, outputs and figures"),
-        "proofs": ("Definitions, theorems and proofs", "proofs",
-                   "Every definition, theorem and proof of the book"),
+        "book": (word("book"), "", word("book subject")),
+        "proofs": (word("proofs"), word("proofs kind"),
+                   word("proofs subject")),
     }
     for view, name in names.items():
         t0 = time.perf_counter()
@@ -190,7 +191,7 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
             return walker.flowables()
 
         info = BookInfo(title, app.config.author or "", baseurl, version,
-                        date, subject=f"{subject} (version {version}, "
+                        date, subject=f"{subject} ({word('subject version')} {version}, "
                         f"{date})", keywords=(title, "gradients",
                                               "automatic differentiation"))
         contents = (toc_lines if view == "book" else
@@ -214,17 +215,13 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
 
 def _proofs_contents(walkers) -> list:
     """The proofs PDF's contents: each chapter and what it holds."""
-    out = [RichParagraph(text_runs("Contents", FONTS["bold"], 13),
+    out = [RichParagraph(text_runs(word("contents"), FONTS["bold"], 13),
                          size=13, leading=17, space_after=6)]
     for docname, title, counts in walkers[0].chapters:
         line = text_runs(title or docname, FONTS["serif"], 10.5,
                          ["dest", dest_name(docname)]) + text_runs(
-            f"  ({_count(counts['numbered'], 'numbered block')}, "
-            f"{_count(counts['proof'], 'proof')})", FONTS["italic"], 9)
+            f"  ({count(counts['numbered'], 'numbered block')}, "
+            f"{count(counts['proof'], 'proof')})", FONTS["italic"], 9)
         out.append(RichParagraph(line, size=10.5, leading=15,
                                  space_after=2, align="left"))
     return out
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"

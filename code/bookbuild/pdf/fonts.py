@@ -7,7 +7,11 @@ its Latin, Latin Extended and Greek characters).  Code is set in
 DejaVu Sans Mono (from matplotlib), which has the arrows, box-drawing
 characters and mathematical symbols that code output prints.  A
 character that a face lacks is set in DejaVu Serif or DejaVu Sans
-instead (:func:`runs_of`), so no character is ever dropped.
+instead (:func:`runs_of`), so no character is ever dropped.  Hangul,
+which none of these has, is set in Nanum Myeongjo, regular and bold
+(NAVER, SIL Open Font License, ``fonts/OFL-Nanum.txt``): the last face
+tried, so the English PDFs set every character exactly as before, and
+registered only when a page asks for it (the Korean edition).
 """
 
 from __future__ import annotations
@@ -33,6 +37,12 @@ _FILES = {
         "DejaVuSansMono", "DejaVuSansMono-Bold", "DejaVuSerif",
         "DejaVuSerif-Bold", "DejaVuSerif-Italic", "DejaVuSans")},
 }
+#: Faces registered on first need (4 MB each, Hangul only).
+_LAZY = {
+    "NanumMyeongjo": HERE / "NanumMyeongjo.ttf",
+    "NanumMyeongjo-Bold": HERE / "NanumMyeongjoBold.ttf",
+}
+HANGUL = ("NanumMyeongjo", "NanumMyeongjo-Bold")
 
 #: role -> registered font name
 FONTS = {
@@ -48,12 +58,15 @@ FONTS = {
 }
 #: where a character missing from a face is looked for, in order
 _FALLBACK = {
-    "STIXTwoText": ("DejaVuSerif", "DejaVuSans"),
-    "STIXTwoText-Bold": ("DejaVuSerif-Bold", "DejaVuSans"),
-    "STIXTwoText-Italic": ("DejaVuSerif-Italic", "DejaVuSans"),
-    "STIXTwoText-BoldItalic": ("DejaVuSerif-Bold", "DejaVuSans"),
-    "DejaVuSansMono": ("DejaVuSans",),
-    "DejaVuSansMono-Bold": ("DejaVuSans",),
+    "STIXTwoText": ("DejaVuSerif", "DejaVuSans", "NanumMyeongjo"),
+    "STIXTwoText-Bold": ("DejaVuSerif-Bold", "DejaVuSans",
+                         "NanumMyeongjo-Bold"),
+    "STIXTwoText-Italic": ("DejaVuSerif-Italic", "DejaVuSans",
+                           "NanumMyeongjo"),
+    "STIXTwoText-BoldItalic": ("DejaVuSerif-Bold", "DejaVuSans",
+                               "NanumMyeongjo-Bold"),
+    "DejaVuSansMono": ("DejaVuSans", "NanumMyeongjo"),
+    "DejaVuSansMono-Bold": ("DejaVuSans", "NanumMyeongjo-Bold"),
 }
 LINK_COLOR = Color(0.08, 0.22, 0.55)
 MUTED_COLOR = Color(0.38, 0.38, 0.42)
@@ -71,6 +84,9 @@ def register() -> None:
 
 
 def has(font: str, char: str) -> bool:
+    if font not in _CMAPS:  # a lazy face, asked for the first time
+        pdfmetrics.registerFont(TTFont(font, _LAZY[font]))
+        _CMAPS[font] = pdfmetrics.getFont(font).face.charToGlyph
     return ord(char) in _CMAPS[font] or char in "\n\t"
 
 

@@ -10,6 +10,7 @@ from sphinx_proof.nodes import proof_node
 
 from ..fonts import FONTS
 from ..inline import RichParagraph, Run, text_runs
+from ..labels import word
 from ..layout import BODY_SIZE, LEADING, Anchor, DisplayMath, box
 from . import dest_name
 from .text import _run_in
@@ -89,7 +90,7 @@ class Proofs:
             return box("solution", _run_in(head, self.blocks(content,
                                                                  depth)))
         number = self.number(node, "exercise") if node.get("ids") else None
-        head = text_runs("Exercise" + (f" {number}" if number else ""),
+        head = text_runs(word("exercise") + (f" {number}" if number else ""),
                          FONTS["bold"], BODY_SIZE)
         if title is not None and title.astext().strip():
             head += self.inlines(title, {"b"})

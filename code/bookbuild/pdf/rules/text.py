@@ -9,6 +9,7 @@ from sphinx import addnodes
 
 from ..fonts import FONTS, MUTED_COLOR
 from ..inline import RichParagraph, text_runs
+from ..labels import word
 from ..layout import BODY_SIZE, LEADING, DisplayMath, box
 
 
@@ -74,8 +75,12 @@ class Text:
             runs = self.inlines(title, {"b"})
         else:
             name = next((c for c in node["classes"]
-                         if c not in ("admonition", "dropdown")), "Note")
-            runs = text_runs(name.title(), FONTS["bold"], BODY_SIZE)
+                         if c not in ("admonition", "dropdown")), "note")
+            try:
+                name = word(name)
+            except KeyError:
+                name = name.title()
+            runs = text_runs(name, FONTS["bold"], BODY_SIZE)
         body = self.blocks([c for c in node.children if c is not title],
                            depth)
         return box("other", _run_in(runs, body))
