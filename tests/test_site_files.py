@@ -224,5 +224,6 @@ def test_the_autograd_page_has_synced_framework_tabs(built_html):
     assert page.is_file(), "the autograd page is not in the site"
     labels = soup(page).select(".sd-tab-label[data-sync-group='framework']")
     ids = [label["data-sync-id"] for label in labels]
-    assert ids and set(ids) == {"pytorch", "tensorflow"}, ids
-    assert ids.count("pytorch") == ids.count("tensorflow")
+    assert ids and set(ids) == {"pytorch", "tensorflow", "jax"}, ids
+    assert ids.count("pytorch") == ids.count("tensorflow") \
+        == ids.count("jax")

@@ -1,8 +1,8 @@
-"""The quadratic form f(x) = xᵀAx differentiated by PyTorch and TensorFlow.
+"""f(x) = xᵀAx differentiated by PyTorch, TensorFlow and JAX.
 
-The pages "Autograd in PyTorch and TensorFlow", "The gradient with
-respect to A" and "Many points at once" do every step by hand in both
-frameworks; these helpers are the same steps packed into
+The pages "Autograd in PyTorch, TensorFlow and JAX", "The gradient with
+respect to A" and "Many points at once" do every step by hand in the
+three frameworks; these helpers are the same steps packed into
 functions, so that the book and the tests can compare the frameworks
 with the formulas of `gradbook.quadform` in one line:
 
@@ -11,7 +11,9 @@ with the formulas of `gradbook.quadform` in one line:
 Shapes follow the calculus chapters: x is a column (n, 1) and A is
 (n, n); a batch X holds m points, one per row, shape (m, n). Inputs are
 NumPy arrays (or anything np.asarray accepts); results are NumPy arrays
-in the dtype asked for, float64 unless told otherwise.
+in the dtype asked for, float64 unless told otherwise. JAX computes in
+float32 unless `jax_enable_x64` is set; its functions here set nothing
+global and refuse float64 without it (a ValueError that says so).
 
 What it is not: a wrapper to hide the frameworks. Each function is the
 few lines the chapter teaches, and nothing else.
@@ -20,6 +22,8 @@ few lines the chapter teaches, and nothing else.
 from collections import namedtuple
 
 import numpy as np
+import jax
+import jax.numpy as jnp
 import tensorflow as tf  # gradbook/__init__ has set TF's logging first
 import torch
 
@@ -64,6 +68,19 @@ def check_batch(X, n):
         f"X must be a batch of shape (m, {n}), one point per row, to "
         f"match A of shape ({n}, {n}); got shape {X.shape}{hint}"
     )
+
+
+def check_jax_dtype(dtype):
+    """Return dtype's name; float64 needs jax_enable_x64, or raise."""
+    name = check_dtype(dtype)
+    if name == "float64" and not jax.config.jax_enable_x64:
+        raise ValueError(
+            "dtype float64 was asked for, but JAX computes in float32: "
+            "jax_enable_x64 is off. Call "
+            'jax.config.update("jax_enable_x64", True) at start-up, '
+            'or pass dtype="float32"'
+        )
+    return name
 
 
 def _inputs(x, A, dtype):
@@ -191,3 +208,56 @@ def tf_batch_gradients(X, A, dtype="float64"):
         f = tf.reduce_sum((X @ A) * X, axis=1)
     grad_X = tape.gradient(f, X)
     return BatchGradients(f.numpy(), grad_X.numpy())
+
+
+def jax_gradients(x, A, dtype="float64"):
+    """f(x) = xᵀAx and its gradients with respect to x and A, by JAX.
+
+    x: (n, 1) column (or flat (n,)); A: (n, n), symmetric or not.
+    jax.value_and_grad differentiates the function of (x, A) with
+    respect to both arguments (argnums=(0, 1)) and returns f as well.
+    Returns Gradients(f, grad_x (n, 1), grad_A (n, n)), NumPy arrays in
+    `dtype`; grad_x is (A + Aᵀ)x and grad_A is xxᵀ. float64 needs
+    jax_enable_x64 (a ValueError otherwise).
+    Defined in: The gradient with respect to A, §The gradient with
+    respect to A.
+    """
+    x, A, _ = _inputs(x, A, check_jax_dtype(dtype))
+    x, A = jnp.asarray(x, dtype=dtype), jnp.asarray(A, dtype=dtype)
+
+    def f(x, A):
+        return (x.T @ A @ x)[0, 0]  # a scalar, as jax.grad wants
+
+    value, (grad_x, grad_A) = jax.value_and_grad(f, argnums=(0, 1))(x, A)
+    return Gradients(value.item(), np.asarray(grad_x), np.asarray(grad_A))
+
+
+def jax_hessian(x, A, dtype="float64"):
+    """The Hessian ∇²f(x) of f(x) = xᵀAx, by JAX; shape (n, n).
+
+    jax.hessian (jacfwd of jacrev: forward mode over reverse mode) of
+    the function of a flat vector, at the point x (n, 1) or (n,); for
+    a quadratic form the result is A + Aᵀ at every x.
+    Defined in: The gradient with respect to A, §The Hessian by
+    machine.
+    """
+    x, A, _ = _inputs(x, A, check_jax_dtype(dtype))
+    x = jnp.asarray(x.ravel(), dtype=dtype)
+    A = jnp.asarray(A, dtype=dtype)
+    return np.asarray(jax.hessian(lambda v: v @ A @ v)(x))
+
+
+def jax_batch_gradients(X, A, dtype="float64"):
+    """f and ∇f at m points at once, by JAX, with jax.vmap.
+
+    X: (m, n), one point xᵢ per row; A: (n, n). The function and its
+    gradient are written for one point v of shape (n,); jax.vmap maps
+    value_and_grad of it over the rows of X, so no sum trick is needed.
+    Returns BatchGradients(f (m,), grad_X (m, n)), row i = ((A + Aᵀ)xᵢ)ᵀ.
+    Defined in: Many points at once, §One backward pass for all the
+    points.
+    """
+    X, A, _ = _batch_inputs(X, A, check_jax_dtype(dtype))
+    X, A = jnp.asarray(X, dtype=dtype), jnp.asarray(A, dtype=dtype)
+    f, grad_X = jax.vmap(jax.value_and_grad(lambda v: v @ A @ v))(X)
+    return BatchGradients(np.asarray(f), np.asarray(grad_X))
