@@ -94,12 +94,19 @@ def jax_logsumexp(z):
 
 
 def jax_lse_forward(z):
-    """The forward pass: the value and what backward keeps (p)."""
+    """The forward pass: (lse(z), p), the value (...) and p (..., n).
+
+    p is the residual, kept for the backward pass. Defined in: Custom
+    gradient rules, §One rule, four machines.
+    """
     return lse_and_softmax(z, jnp)  # (lse(z), p)
 
 
 def jax_lse_backward(p, G):
-    """The backward pass: one cotangent per input, as a tuple."""
+    """The backward pass: p (..., n), G (...) -> (G p,), one per input.
+
+    Defined in: Custom gradient rules, §One rule, four machines.
+    """
     return (G[..., None] * p,)
 
 
