@@ -322,6 +322,7 @@ def framework_groups(path):
                           ("modes", 3),
                           ("jacobian-cost", 1),
                           ("hvp", 2),
+                          ("custom-rules", 3),
                           ("training", 1)])
 def test_the_framework_chapters_have_synced_tabs_with_outputs(
     built_html, repo_root, chapter, at_least

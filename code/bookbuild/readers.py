@@ -174,9 +174,10 @@ class Writer:
         if source and Path(source).is_file():
             try:
                 name = Path(source).resolve().relative_to(self.root)
-            except ValueError:
-                name = Path(source).name
-            found = re.match(r"\s*(?:async\s+)?(?:def|class)\s+(\w+)", code)
+            except ValueError:  # outside the book: the file's name only
+                name = Path(Path(source).name)
+            found = re.match(
+                r"\s*(?:@.*\n\s*)*(?:async\s+)?(?:def|class)\s+(\w+)", code)
             what = f", `{found.group(1)}`" if found else ""
             block = f"From `{name.as_posix()}`{what}:\n\n" + block
         return [block]

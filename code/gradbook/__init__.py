@@ -8,6 +8,8 @@ Each module belongs to a chapter of the book and uses its symbols:
 - nn_python: a plain-Python MLP, one sample at a time
 - nn_numpy: the same MLP in NumPy, on mini-batches
 - autodiff: a reverse-mode automatic differentiation engine over NumPy
+- custom_rules: log-sum-exp given its own VJP, in the engine and the
+  three frameworks
 - nn_autodiff: the MLP on that engine, no gradient written by hand
 - checks: input checks and parameter loading for both MLPs
 - gradcheck: gradients checked against finite differences
