@@ -147,24 +147,24 @@ def fit_jax(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
     (losses, params), params float64 NumPy (W, b) in the book's shapes.
     Defined in: Gradient checking, §Iris.
     """
-    _, jnp = _jax()
     theta = jax_params(params, dtype)
     n_in, k = theta[0][0].shape[0], theta[-1][0].shape[1]
-    X = check_inputs(X, n_in)
-    Y = check_targets(Y, X.shape[0], k)
-    X_j, Y_j = jnp.asarray(X, theta[0][0].dtype), jnp.asarray(
-        Y, theta[0][0].dtype)
+    dtype = theta[0][0].dtype
+    X = check_inputs(X, n_in, dtype)
+    Y = check_targets(Y, X.shape[0], k, dtype)
     step = compiled_step() if jit else sgd_step
     m = X.shape[0]
     losses = []
     for batches in batch_order(m, epochs, batch_size, shuffle_seed):
         total = 0.0
         for rows in batches:
-            if shuffle_seed is None:  # contiguous rows: a slice
+            # NumPy batches: JAX takes them as they are (on the CPU, a
+            # cheaper step than slicing a jnp array, an operation each)
+            if shuffle_seed is None:  # contiguous rows: a view
                 part = slice(rows[0], rows[-1] + 1)
-                X_b, Y_b = X_j[part], Y_j[part]
+                X_b, Y_b = X[part], Y[part]
             else:
-                X_b, Y_b = X_j[rows], Y_j[rows]
+                X_b, Y_b = X[rows], Y[rows]
             theta, value = step(theta, X_b, Y_b, lr)
             total += float(value) * len(rows)
         losses.append(total / m)
