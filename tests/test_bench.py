@@ -63,7 +63,7 @@ def test_run_times_all_seven_at_both_sizes(tmp_path, capsys):
         minutes=10)
     printed = capsys.readouterr().out
     for name in ("pure Python", "NumPy", "our engine", "PyTorch", "Keras",
-                 "JAX", "JAX, jit", "threads:"):
+                 "JAX", "JAX (jit)", "threads:"):
         assert name in printed
 
 
@@ -86,7 +86,7 @@ def test_saved_run_has_the_jax_rows_beside_the_others():
     assert saved["machine"]["jax"]
     for size in bench.SIZES:
         torch_rate = rows[size, "pytorch"]["samples_per_second"]
-        for name, label in (("jax", "JAX"), ("jax_jit", "JAX, jit")):
+        for name, label in (("jax", "JAX"), ("jax_jit", "JAX (jit)")):
             row = rows[size, name]
             assert (row["name"], row["dtype"]) == (label, "float32")
             assert row["threads"] == 1

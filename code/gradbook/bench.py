@@ -56,7 +56,7 @@ NAMES = {
     "pytorch": "PyTorch",
     "keras": "Keras",
     "jax": "JAX",
-    "jax_jit": "JAX, jit",
+    "jax_jit": "JAX (jit)",
 }
 SIZES = {
     "toy": {"sizes": [4, 8, 8, 3], "batch_size": 4, "steps": 1000},
