@@ -296,7 +296,7 @@ def test_bad_params_and_data_are_refused():
 
 # --- JAX ----------------------------------------------------------------
 
-@settings(max_examples=25, deadline=None, derandomize=True)
+@settings(max_examples=15, deadline=None, derandomize=True)
 @given(problems())
 def test_jax_gradients_equal_backprop(problem):
     params, X, y = problem
@@ -313,7 +313,7 @@ def test_jax_gradients_equal_backprop(problem):
                                model.forward(X), rtol=0, atol=1e-12)
 
 
-@settings(max_examples=10, deadline=None, derandomize=True)
+@settings(max_examples=8, deadline=None, derandomize=True)
 @given(problems(), st.floats(0.001, 1.0))
 def test_jax_sgd_step_equals_the_hand_written_step(problem, lr):
     params, X, y = problem
