@@ -13,7 +13,8 @@ import gradbook  # noqa: F401  (quiet TensorFlow before Keras loads it)
 from gradbook import bench
 
 
-def test_run_times_all_five_at_both_sizes(tmp_path, capsys):
+def test_run_times_all_seven_at_both_sizes(tmp_path, capsys):
+    import jax
     import keras  # after gradbook, which quiets TensorFlow's start
     import tensorflow as tf
 
@@ -51,6 +52,7 @@ def test_run_times_all_five_at_both_sizes(tmp_path, capsys):
     assert machine["pytorch"] == torch.__version__
     assert machine["tensorflow"] == tf.__version__
     assert machine["keras"] == keras.__version__
+    assert machine["jax"] == jax.__version__
     assert machine["threads"] == {r["name"]: r["threads"] for r in rows}
     assert set(machine["threads"]) == set(bench.NAMES.values())
     assert machine["steps"] == {"toy": 3, "digits": 3}
@@ -61,15 +63,39 @@ def test_run_times_all_five_at_both_sizes(tmp_path, capsys):
         minutes=10)
     printed = capsys.readouterr().out
     for name in ("pure Python", "NumPy", "our engine", "PyTorch", "Keras",
-                 "threads:"):
+                 "JAX", "JAX (jit)", "threads:"):
         assert name in printed
 
 
 def test_run_refuses_unknown_names():
     with pytest.raises(ValueError, match="implementations must be"):
-        bench.run(steps=1, implementations=("jax",))
+        bench.run(steps=1, implementations=("flax",))
     with pytest.raises(ValueError, match="steps must be"):
         bench.run(steps=0)
+
+
+def test_saved_run_has_the_jax_rows_beside_the_others():
+    """The file the pages read: JAX eager and jit, one thread, float32,
+    timed in the same run as PyTorch (so the ratio is to that row)."""
+    from gradbook.data import saved_run
+
+    saved = saved_run("bench")
+    rows = {(r["size"], r["implementation"]): r for r in saved["rows"]}
+    assert set(rows) == {(size, name) for size in bench.SIZES
+                         for name in bench.IMPLEMENTATIONS}
+    assert saved["machine"]["jax"]
+    for size in bench.SIZES:
+        torch_rate = rows[size, "pytorch"]["samples_per_second"]
+        for name, label in (("jax", "JAX"), ("jax_jit", "JAX (jit)")):
+            row = rows[size, name]
+            assert (row["name"], row["dtype"]) == (label, "float32")
+            assert row["threads"] == 1
+            assert row["steps"] == rows[size, "pytorch"]["steps"]
+            assert row["ratio_to_pytorch"] == pytest.approx(
+                row["samples_per_second"] / torch_rate)
+        # what the pages say: compiled, JAX is faster than eager JAX
+        assert (rows[size, "jax_jit"]["samples_per_second"]
+                > rows[size, "jax"]["samples_per_second"])
 
 
 def test_the_cheap_gradient_run_checks_its_gradients_and_saves_ratios():

@@ -15,6 +15,8 @@ at step j are multiplied by at most ρ ≤ 1 (converging runs) or
 that bound, summed over the steps, times a safety factor of 10.
 """
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 import torch
@@ -34,6 +36,9 @@ from gradbook.descent import (
     plane_problem,
     power_iteration,
 )
+
+# JAX keeps float32 unless asked: the book compares in float64.
+jax.config.update("jax_enable_x64", True)
 
 u = np.finfo(float).eps / 2
 
@@ -302,6 +307,28 @@ def test_least_squares_iterates_equal_torch_sgd():
         ).backward()
         optimizer.step()
         assert np.abs(x.detach().numpy() - xs[k]).max() <= 1e-12
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_least_squares_iterates_equal_jax_grad_steps(jit):
+    """training.md's JAX cell: x ← x − η ∇‖Mx − y‖², by jax.grad."""
+    rng = np.random.default_rng(12)
+    M = rng.standard_normal((8, 3))
+    y = rng.standard_normal((8, 1))
+    S, b = 2 * M.T @ M, 2 * M.T @ y
+    eta = float(np.float32(best_step(S)[0]))
+    xs = gradient_descent(S, b, np.zeros((3, 1)), eta, 50)
+
+    def step(x):
+        return x - eta * jax.grad(lambda x: jnp.sum((M @ x - y) ** 2))(x)
+
+    step = jax.jit(step) if jit else step
+    x = jnp.zeros((3, 1))
+    assert x.dtype == jnp.float64
+    for k in range(1, 51):
+        x = step(x)
+        np.testing.assert_allclose(np.asarray(x), xs[k], rtol=0,
+                                   atol=1e-12)
 
 
 # --- bad input ----------------------------------------------------------

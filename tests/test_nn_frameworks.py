@@ -6,6 +6,7 @@ sizes and seeds: the gradients equal torch.autograd's in float64 to
 same outputs and loss from the same weights (to float32 precision).
 """
 
+import jax
 import numpy as np
 import pytest
 import torch
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gradbook  # noqa: F401  (quiet TensorFlow before Keras loads it)
-from gradbook import nn_numpy, nn_python
+from gradbook import nn_jax, nn_numpy, nn_python
 from gradbook.data import iris_split, one_hot, toy_problem
 from gradbook.checks import check_params
 from gradbook.nn_frameworks import (
@@ -28,6 +29,9 @@ from gradbook.nn_frameworks import (
 )
 
 from framework_support import keras_loss, torch_loss, torch_sgd_step
+
+# JAX keeps float32 unless asked: the book compares in float64.
+jax.config.update("jax_enable_x64", True)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -288,3 +292,100 @@ def test_bad_params_and_data_are_refused():
         torch_mlp_gradients(params, np.zeros((2, 4)), [0, 3])
     with pytest.raises(ValueError, match="empty batch"):
         keras_forward(params, np.zeros((0, 4)))
+
+
+# --- JAX ----------------------------------------------------------------
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(problems())
+def test_jax_gradients_equal_backprop(problem):
+    params, X, y = problem
+    model = nn_numpy.MLP.from_params(params)
+    theirs = nn_jax.jax_mlp_gradients(params, X, y)
+    assert all(gW.dtype == gb.dtype == np.float64 for gW, gb in theirs)
+    assert_params_close(theirs, model.backward(X, y), atol=1e-10)
+    assert_params_close(theirs, torch_mlp_gradients(params, X, y),
+                        atol=1e-10)
+    Y = one_hot(y, params[-1][0].shape[1])
+    assert float(nn_jax.loss(nn_jax.jax_params(params), X, Y)) == (
+        pytest.approx(model.loss(X, y), rel=1e-12))
+    np.testing.assert_allclose(nn_jax.jax_forward(params, X),
+                               model.forward(X), rtol=0, atol=1e-12)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(problems(), st.floats(0.001, 1.0))
+def test_jax_sgd_step_equals_the_hand_written_step(problem, lr):
+    params, X, y = problem
+    hand = nn_numpy.MLP.from_params(params)
+    loss_before = hand.loss(X, y)
+    hand.step(hand.backward(X, y), lr)
+    theta = nn_jax.jax_params(params)
+    Y = one_hot(y, params[-1][0].shape[1])
+    for step in (nn_jax.sgd_step, nn_jax.compiled_step()):
+        new, value = step(theta, X, Y, lr)
+        assert float(value) == pytest.approx(loss_before, rel=1e-12)
+        assert_params_close(new, hand.get_params(), atol=1e-10)
+        assert_params_close(new, torch_sgd_step(params, X, y, lr),
+                            atol=1e-10)
+    # pure: the params given are the params they were
+    assert_params_close(theta, params, atol=0)
+
+
+def test_jax_loss_curves_agree_epoch_by_epoch_on_toy_and_iris():
+    X_toy, Y_toy = toy_problem()
+    X, _, y, _ = iris_split()
+    for X, Y, sizes, lr, batch, seed, epochs in (
+            (X_toy, Y_toy, [4, 8, 8, 3], 0.1, 1, None, 20),
+            (X, y, [4, 8, 8, 3], 0.1, 32, 3, 6)):
+        params = nn_numpy.MLP(sizes, seed=0).get_params()
+        ours = nn_numpy.MLP.from_params(params).fit(
+            X, Y, epochs, lr, batch_size=batch, shuffle_seed=seed)
+        kwargs = dict(batch_size=batch, shuffle_seed=seed)
+        for jit in (True, False):
+            jax_losses = nn_jax.fit_jax(params, X, Y, epochs, lr,
+                                        jit=jit, **kwargs)
+            np.testing.assert_allclose(jax_losses, ours, rtol=1e-10,
+                                       atol=1e-10)
+        np.testing.assert_allclose(
+            jax_losses, fit_torch(params, X, Y, epochs, lr, **kwargs),
+            rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(  # Keras computes in float32
+            jax_losses, fit_keras(params, X, Y, epochs, lr, **kwargs),
+            rtol=1e-5)
+        in32 = nn_jax.fit_jax(params, X, Y, epochs, lr, dtype=np.float32,
+                              **kwargs)
+        np.testing.assert_allclose(in32, ours, rtol=1e-5)
+
+
+def test_jax_trained_params_come_back_and_match_the_numpy_fit():
+    X, _, y, _ = iris_split()
+    model = nn_numpy.MLP([4, 8, 8, 3], seed=0)
+    params = model.get_params()
+    model.fit(X, y, 5, 0.1, batch_size=16, shuffle_seed=1)
+    losses, trained = nn_jax.fit_jax(params, X, y, 5, 0.1, batch_size=16,
+                                     shuffle_seed=1, return_params=True)
+    assert all(W.dtype == b.dtype == np.float64 for W, b in trained)
+    assert_params_close(trained, model.get_params(), atol=1e-10)
+    # fit_jax trained a copy: the starting params are unchanged
+    np.testing.assert_array_equal(
+        params[0][0], nn_numpy.MLP([4, 8, 8, 3], seed=0).get_params()[0][0])
+
+
+def test_jax_float64_without_x64_is_refused_and_float32_works():
+    params = nn_numpy.MLP([4, 8, 3], seed=0).get_params()
+    X, Y = toy_problem()
+    jax.config.update("jax_enable_x64", False)
+    try:
+        with pytest.raises(ValueError, match="jax_enable_x64"):
+            nn_jax.jax_mlp_gradients(params, X, Y)
+        with pytest.raises(ValueError, match="jax_enable_x64"):
+            nn_jax.fit_jax(params, X, Y, 1, 0.1)
+        P = nn_jax.jax_forward(params, X, dtype=np.float32)
+        assert P.dtype == np.float32
+    finally:
+        jax.config.update("jax_enable_x64", True)
+    np.testing.assert_allclose(
+        P, nn_numpy.MLP.from_params(params).forward(X), rtol=1e-5)
+    with pytest.raises(ValueError, match="dtype must be float64 or float32"):
+        nn_jax.jax_params(params, np.float16)

@@ -7,6 +7,7 @@ Each module belongs to a chapter of the book and uses its symbols:
 - frameworks: the same gradients through PyTorch and TensorFlow
 - nn_python: a plain-Python MLP, one sample at a time
 - nn_numpy: the same MLP in NumPy, on mini-batches
+- nn_jax: the same MLP in plain JAX, pure functions of its params
 - autodiff: a reverse-mode automatic differentiation engine over NumPy
 - custom_rules: log-sum-exp given its own VJP, in the engine and the
   three frameworks

@@ -1,4 +1,4 @@
-"""How fast is the MLP in plain Python, NumPy, the engine, PyTorch, Keras?
+"""How fast is the MLP in plain Python, NumPy, the engine and frameworks?
 
 Trains the same network, from the same initial weights, for the same
 number of SGD steps on the same batches in each implementation, in one
@@ -10,14 +10,17 @@ Each implementation trains through its own public fit: `MLP.fit` of
 `gradbook.nn_python` and `gradbook.nn_numpy`, `fit` of
 `gradbook.nn_autodiff` (the MLP on the book's own reverse-mode engine,
 `gradbook.autodiff`), `fit_torch` and Keras's `model.fit` (through
-`gradbook.nn_frameworks`). NumPy, the engine, PyTorch and Keras run in
-float32; plain Python has only float64. Every framework
+`gradbook.nn_frameworks`), and `fit_jax` of `gradbook.nn_jax` twice:
+eager (each operation dispatched as it comes) and with the step
+compiled by `jax.jit`. All but plain Python run in float32; plain
+Python has only float64. Every framework
 gets ONE thread: NumPy's BLAS through threadpoolctl, PyTorch through
 torch.set_num_threads(1), TensorFlow through its intra- and inter-op
-thread settings (possible only before TensorFlow starts: `run` says
-what it got). At these sizes a step costs a few dozen small array
-operations, so the time is per-operation overhead, not arithmetic,
-and more threads only add synchronisation.
+thread settings, JAX through XLA_FLAGS (both possible only before the
+framework starts: `run` says what each got). At these sizes a step
+costs a few dozen small array operations, so the time is
+per-operation overhead, not arithmetic, and more threads only add
+synchronisation.
 
 Run it with `python -m gradbook.bench` (options: --help). Timings vary
 from run to run and machine to machine: never print them into the
@@ -25,7 +28,7 @@ book's cells; save them with --json and plot the file. The file holds
 {"machine": ..., "rows": [...]}: the rows of `run`, and what
 `machine` says about the computer and the software they came from.
 
-Longer than most modules (about 380 lines): the timing harness that
+Longer than most modules (about 425 lines): the timing harness that
 `gradbook.bench_modes` reuses still lives here.
 """
 
@@ -34,27 +37,36 @@ import datetime
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from gradbook import nn_autodiff, nn_frameworks, nn_numpy, nn_python
+from gradbook import (nn_autodiff, nn_frameworks, nn_jax, nn_numpy,
+                      nn_python)
 from gradbook.data import digits_split, one_hot, toy_problem
 
-IMPLEMENTATIONS = ("python", "numpy", "engine", "pytorch", "keras")
+IMPLEMENTATIONS = ("python", "numpy", "engine", "pytorch", "keras", "jax",
+                   "jax_jit")
 NAMES = {
     "python": "pure Python",
     "numpy": "NumPy",
     "engine": "our engine",
     "pytorch": "PyTorch",
     "keras": "Keras",
+    "jax": "JAX",
+    "jax_jit": "JAX (jit)",
 }
 SIZES = {
     "toy": {"sizes": [4, 8, 8, 3], "batch_size": 4, "steps": 1000},
     "digits": {"sizes": [64, 128, 10], "batch_size": 32, "steps": 100},
 }
 LEARNING_RATE = 0.01
+SLOW = ("python", "jax")  # timed `python_repeats` times: slow, steady
+# XLA's CPU client on one thread; read when JAX starts its backend.
+XLA_ONE_THREAD = ("--xla_cpu_multi_thread_eigen=false "
+                  "intra_op_parallelism_threads=1")
 
 
 def size_data(size):
@@ -91,13 +103,38 @@ def set_threads():
     except RuntimeError:
         pass  # TensorFlow already started: report what it has
     tf_threads = tf.config.threading.get_intra_op_parallelism_threads()
+    xla_before = os.environ.get("XLA_FLAGS")
+    jax_threads = 0  # JAX already started: its default (all cores)
+    if not jax_started():
+        os.environ["XLA_FLAGS"] = " ".join(
+            filter(None, [xla_before, XLA_ONE_THREAD]))
+        jax_threads = 1
     return {
         "numpy": 1,
         "pytorch": torch.get_num_threads(),
         "tensorflow": tf_threads,  # 0 means TensorFlow's default (all)
+        "jax": jax_threads,
+        "_xla_before": xla_before,
         "_limiter": limiter,
         "_torch_before": torch_before,
     }
+
+
+def jax_started():
+    """Whether JAX's backend is up (then XLA_FLAGS is read already).
+
+    Keras imports jax without starting it, so the import alone says
+    nothing; JAX's own answer is private, and an older or newer JAX
+    without it counts as started (the row then says 0 threads).
+    """
+    if "jax" not in sys.modules:
+        return False
+    try:
+        from jax._src import xla_bridge
+
+        return xla_bridge.backends_are_initialized()
+    except (ImportError, AttributeError):
+        return True
 
 
 def trainers(params, batch_size):
@@ -164,8 +201,19 @@ def trainers(params, batch_size):
 
         return train
 
+    def jax_(jit):
+        def make(X, y):
+            def train():
+                nn_jax.fit_jax(params, X, y, 1, LEARNING_RATE, batch_size,
+                               None, dtype=np.float32, jit=jit)
+
+            return train
+
+        return make
+
     return {"python": python, "numpy": numpy_, "engine": engine,
-            "pytorch": pytorch, "keras": keras_}
+            "pytorch": pytorch, "keras": keras_, "jax": jax_(False),
+            "jax_jit": jax_(True)}
 
 
 def params_sizes(params):
@@ -194,7 +242,8 @@ def run(steps=None, sizes=("toy", "digits"), implementations=IMPLEMENTATIONS,
     steps: SGD steps per timed run (None: the default of each size,
     1000 for the toy network, 100 for the digits). Each row: size,
     layers, batch_size, steps, implementation, name, dtype, seconds
-    (best of `repeats` runs; pure Python: of `python_repeats`),
+    (best of `repeats` runs; pure Python and eager JAX, the slow
+    ones: of `python_repeats`),
     samples_per_second, ratio_to_pytorch, threads.
     Defined in: Dead ReLUs and speed, §Speed.
     """
@@ -224,7 +273,7 @@ def run(steps=None, sizes=("toy", "digits"), implementations=IMPLEMENTATIONS,
             for name in implementations:
                 seconds = time_one(
                     makers[name], X, y, n_steps, batch_size,
-                    python_repeats if name == "python" else repeats,
+                    python_repeats if name in SLOW else repeats,
                 )
                 size_rows.append({
                     "size": size,
@@ -237,6 +286,7 @@ def run(steps=None, sizes=("toy", "digits"), implementations=IMPLEMENTATIONS,
                     "seconds": seconds,
                     "samples_per_second": n_steps * batch_size / seconds,
                     "threads": (threads["tensorflow"] if name == "keras"
+                                else threads["jax"] if "jax" in name
                                 else threads.get(name, 1)),
                 })
             torch_rate = next(
@@ -251,6 +301,10 @@ def run(steps=None, sizes=("toy", "digits"), implementations=IMPLEMENTATIONS,
             rows += size_rows
     finally:
         threads["_limiter"].restore_original_limits()
+        if threads["_xla_before"] is None:
+            os.environ.pop("XLA_FLAGS", None)
+        else:
+            os.environ["XLA_FLAGS"] = threads["_xla_before"]
         import torch
 
         torch.set_num_threads(threads["_torch_before"])
@@ -298,13 +352,15 @@ def machine(rows):
     """What a reader needs to judge the rows: hardware, versions, run.
 
     A dict: environment() (hardware, versions, UTC time), the version of
-    Keras, the threads each framework ran with and the steps of each
-    size (both read off the rows).
+    Keras and of JAX, the threads each framework ran with and the steps
+    of each size (both read off the rows).
     Defined in: Dead ReLUs and speed, §Speed.
     """
+    import jax
     import keras
 
     return {**environment(), "keras": keras.__version__,
+            "jax": jax.__version__,
             "threads": {row["name"]: row["threads"] for row in rows},
             "steps": {row["size"]: row["steps"] for row in rows}}
 
@@ -344,8 +400,9 @@ def report(rows):
     lines.append(
         "threads: NumPy 1 (its BLAS, through threadpoolctl), PyTorch "
         f"{threads.get('pytorch', '-')} (torch.set_num_threads),\n"
-        f"         TensorFlow {threads.get('keras', '-')} intra-op "
-        "(0: it had started before and kept its default)"
+        f"         TensorFlow {threads.get('keras', '-')} intra-op, JAX "
+        f"{threads.get('jax', '-')} (XLA_FLAGS)\n"
+        "         (0: it had started before and kept its default)"
     )
     return "\n".join(lines)
 
@@ -354,7 +411,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m gradbook.bench",
         description="Train the same MLP for the same number of SGD steps "
-        "in pure Python, NumPy, the book's engine, PyTorch and Keras; "
+        "in pure Python, NumPy, the book's engine, PyTorch, Keras and "
+        "JAX (eager and jit); "
         "print samples per second and the ratio to PyTorch.",
     )
     parser.add_argument(
@@ -365,7 +423,7 @@ def main(argv=None):
     parser.add_argument(
         "--repeats", type=int, default=5,
         help="timed runs per implementation, best kept (default 5; "
-        "pure Python runs once)",
+        "pure Python and eager JAX run once)",
     )
     parser.add_argument(
         "--sizes", nargs="+", choices=tuple(SIZES), default=list(SIZES),
