@@ -14,6 +14,13 @@ from book_support import write_book
 # (gradbook.TENSORFLOW_QUIET): do it before any test module imports TF.
 import gradbook  # noqa: E402,F401
 
+# JAX computes in float32 unless float64 is switched on at start-up; the
+# tests compare in float64, as the pages do (each page switches it on
+# in its imports). A test that needs it off switches it off and back.
+import jax  # noqa: E402
+
+jax.config.update("jax_enable_x64", True)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
