@@ -42,10 +42,28 @@ def config():
     return yaml.safe_load((ROOT / "_config.yml").read_text())
 
 
+#: The pages of the Korean edition that the browser and HTML tests
+#: visit beside every English page (tests/test_i18n.py compares every
+#: Korean page with its English twin).
+KOREAN_SAMPLE = ("ko/book/intro.html", "ko/book/chain-rule.html",
+                 "ko/book/autograd.html", "ko/book/custom-rules.html",
+                 "ko/book/glossary.html", "ko/search.html")
+
+
+def edition_pages(html, prefix):
+    """Every HTML page of one edition's folder (relative to `html`)."""
+    return sorted(p.relative_to(html) for p in (html / prefix).rglob(
+        "*.html") if "_static" not in p.parts and "_sources" not in p.parts)
+
+
 def all_pages(html):
-    """Every HTML page of the site, as paths relative to `html`."""
-    return sorted(p.relative_to(html) for p in html.rglob("*.html")
-                  if "_static" not in p.parts and "_sources" not in p.parts)
+    """Every HTML page of the English edition, and the Korean sample, as
+    paths relative to `html`."""
+    return sorted(
+        [p.relative_to(html) for p in html.rglob("*.html")
+         if "_static" not in p.parts and "_sources" not in p.parts
+         and p.relative_to(html).parts[0] != "ko"]
+        + [Path(p) for p in KOREAN_SAMPLE if (html / p).is_file()])
 
 
 def chapter_pages(html):

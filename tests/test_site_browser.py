@@ -197,3 +197,20 @@ def test_search_finds_hessian(browser, site):
         assert recorder.take() == ([], [], [])
     finally:
         context.close()
+
+
+def test_korean_search_finds_the_jacobian(browser, site):
+    """The Korean edition's search finds a word written with a particle
+    on the page (야코비안을, 야코비안의) from the bare word."""
+    context, recorder = new_context(browser, DESKTOP)
+    try:
+        page = recorder.watch(context.new_page())
+        page.goto(urljoin(site, "ko/search.html?q=야코비안"))
+        results = page.locator("#search-results ul.search li")
+        results.first.wait_for(timeout=15000)
+        found = [a.get_attribute("href")
+                 for a in results.locator("a").all()]
+        assert any("chain-rule" in (h or "") for h in found), found
+        assert recorder.take() == ([], [], [])
+    finally:
+        context.close()

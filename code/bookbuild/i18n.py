@@ -57,6 +57,14 @@ EDITION_CONFIG = {
            "author": "「손과 기계로 구하는 기울기」 저자들"},
 }
 LOCALES = "locales"
+#: The word that opens a proof (sphinx-proof writes "Proof. " before
+#: its first paragraph; each edition's catalogue translates it).
+PROOF_WORDS = ("Proof.", "증명.")
+
+
+def proof_word(text):
+    """The proof word `text` starts with, or None."""
+    return next((w for w in PROOF_WORDS if text.startswith(w)), None)
 
 
 def translated_languages():

@@ -40,6 +40,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from . import doctrees
+from .i18n import proof_word
 from .doctrees import is_exercise, is_proof
 
 ESCAPE = re.compile(r"([\\`*_\[\]$<>|])")
@@ -253,7 +254,8 @@ class Writer:
                 content = content[0].children
             items = self.blocks(content, depth)
             text = self.text_of(items)
-            text = "*Proof.* " + text.removeprefix("Proof.").lstrip()
+            word = proof_word(text) or "Proof."
+            text = f"*{word}* " + text.removeprefix(word).lstrip()
             return [text + " ∎"] + [i for i in items if isinstance(i, tuple)]
         kind = node.get("realtype") or type(node).__name__[:-5]
         number = self.number(node, node.get("countertype") or kind) \

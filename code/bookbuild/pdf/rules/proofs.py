@@ -10,6 +10,7 @@ from sphinx_proof.nodes import proof_node
 
 from ..fonts import FONTS
 from ..inline import RichParagraph, Run, text_runs
+from ...i18n import proof_word
 from ..labels import word
 from ..layout import BODY_SIZE, LEADING, Anchor, DisplayMath, box
 from . import dest_name
@@ -64,10 +65,11 @@ class Proofs:
         first = body[0] if body else None
         if isinstance(first, RichParagraph) and first.runs and \
                 isinstance(first.runs[0], Run) and \
-                first.runs[0].text.startswith("Proof."):
+                proof_word(first.runs[0].text):
             run = first.runs[0]
-            rest = run.text[len("Proof."):]
-            first.runs[0:1] = text_runs("Proof.", FONTS["italic"],
+            opener = proof_word(run.text)
+            rest = run.text[len(opener):]
+            first.runs[0:1] = text_runs(opener, FONTS["italic"],
                                         run.size) + (
                 [Run(rest, run.font, run.size, run.link)] if rest else [])
         last = body[-1] if body else None

@@ -1,0 +1,224 @@
+"""The Korean edition (bookbuild.i18n): complete catalogues, one term
+list, the same numbers as the English edition, a switch both ways, a
+search that finds Korean words, Korean PDFs whose every Hangul
+character has a glyph.
+
+The quick tests read the committed catalogues; the slow ones the site
+that `make book` built (both editions, one build).
+"""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+
+from bookbuild import i18n
+from site_support import chapter_pages
+
+ROOT = Path(__file__).resolve().parents[1]
+KO = ROOT / "locales" / "ko" / "LC_MESSAGES"
+slow = pytest.mark.slow
+
+
+def catalogues():
+    return sorted(KO.rglob("*.po"))
+
+
+def messages(po):
+    with po.open("rb") as f:
+        return [m for m in read_po(f) if m.id]
+
+
+# ---------------------------------------------------------------------
+# The catalogues (quick)
+
+
+def test_every_page_has_a_catalogue():
+    pages = {p.stem for p in (ROOT / "book").glob("*.md")}
+    toc = set(re.findall(r"file: book/([\w-]+)",
+                         (ROOT / "_toc.yml").read_text()))
+    have = {p.stem for p in (KO / "book").glob("*.po")}
+    assert toc <= pages
+    assert toc - have == set(), "pages without a Korean catalogue"
+
+
+@pytest.mark.parametrize("po", catalogues(), ids=lambda p: p.stem)
+def test_catalogue_is_complete_keeps_markup_and_uses_the_terms(po):
+    """0 untranslated, 0 fuzzy; every role target, formula, code span
+    and link kept; no English term of the term list in Korean prose."""
+    problems = i18n.lint(po, i18n.read_terms(ROOT, "ko"))
+    assert not problems, "\n".join(
+        f"{problem}: {i18n.shorten(msgid, 90)}" for msgid, problem in
+        problems[:20])
+
+
+def test_glossary_entries_are_the_term_list():
+    """The Korean glossary names each term as the term list does."""
+    terms = i18n.read_terms(ROOT, "ko")
+    glossary = (ROOT / "book" / "glossary.md").read_text()
+    entries = re.findall(r"^([^\s{`].*)$", glossary.split("```{glossary}")
+                         [1].split("```")[0], re.M)
+    translated = {m.id: m.string for m in
+                  messages(KO / "book" / "glossary.po")}
+    assert entries
+    for entry in entries:
+        assert entry in terms, f"glossary term {entry!r} not in terms.tsv"
+        assert translated.get(entry) == terms[entry], entry
+
+
+def test_the_lint_catches_lost_markup_and_english_terms():
+    terms = {"gradient": "기울기"}
+    good = "{term}`기울기 <gradient>` $f(x)$ 와 `x.grad`"
+    source = "the {term}`gradient` $f(x)$ and `x.grad`"
+    assert i18n.markup(source) == i18n.markup(good)
+    assert i18n.markup(source) != i18n.markup("{term}`기울기` $f(x)$")
+    assert i18n.markup(source) != i18n.markup(
+        "{term}`기울기 <gradient>` $f(y)$ `x.grad`")
+    assert i18n.english_terms("기울기(gradient)는", terms) == ["gradient"]
+    assert i18n.english_terms("{term}`기울기 <gradient>`", terms) == []
+
+
+def test_the_korean_search_splits_particles():
+    from bookbuild.search_ko import SearchKorean
+
+    words = SearchKorean({}).split("야코비안을 계산한 야코비안의 열")
+    assert "야코비안" in words and "야코비안을" in words
+    assert "열" in words  # one letter left: not cut
+
+
+# ---------------------------------------------------------------------
+# The built editions (slow)
+
+
+def twin(name):
+    return Path("ko") / name
+
+
+def page(html, name):
+    return BeautifulSoup((html / name).read_text(encoding="utf-8"),
+                         "html.parser")
+
+
+@slow
+def test_every_page_has_its_korean_twin_and_the_switch_links_both_ways(
+        built_html):
+    pages = chapter_pages(built_html)
+    assert len(pages) >= 30
+    for name in pages:
+        english, korean = page(built_html, name), page(built_html,
+                                                       twin(name))
+        assert english.html["lang"] == "en", name
+        assert korean.html["lang"] == "ko", name
+        for here, there, soup, lang in ((name, twin(name), english, "ko"),
+                                        (twin(name), name, korean, "en")):
+            (switch,) = soup.select("a.language-switch")
+            assert switch["hreflang"] == lang and switch["lang"] == lang
+            target = Path(urljoin(here.as_posix(), switch["href"]))
+            assert target == there, (here, switch["href"])
+            assert switch.get_text(strip=True) == \
+                i18n.EDITIONS[lang][1]
+
+
+def outputs(soup):
+    """The page's code cells' sources and outputs, and glued values."""
+    cells = [(c.select_one(".cell_input").get_text() if c.select_one(
+        ".cell_input") else "", c.select_one(".cell_output").get_text()
+        if c.select_one(".cell_output") else "")
+        for c in soup.select("div.cell")]
+    glued = [g.get_text() for g in soup.select(".pasted-text")]
+    return cells, glued
+
+
+@slow
+def test_korean_pages_show_the_english_outputs_and_glued_numbers(
+        built_html):
+    for name in chapter_pages(built_html):
+        english = outputs(page(built_html, name))
+        korean = outputs(page(built_html, twin(name)))
+        assert korean == english, name
+
+
+@slow
+def test_korean_pages_are_korean(built_html):
+    """Most of each page's prose is Hangul (the build refuses
+    untranslated messages; this sees that they reached the page)."""
+    for name in chapter_pages(built_html):
+        article = page(built_html, twin(name)).select_one("article")
+        for skip in article.select("div.cell, .math, pre, code"):
+            skip.decompose()
+        text = article.get_text(" ")
+        hangul = len(re.findall(r"[\uac00-\ud7a3]", text))
+        latin = len(re.findall(r"[A-Za-z]", text))
+        assert hangul > latin, (name, hangul, latin)
+
+
+@slow
+def test_korean_search_index_finds_korean_words(built_html):
+    index = (built_html / "ko" / "searchindex.js").read_text(
+        encoding="utf-8")
+    data = json.loads(index[index.index("(") + 1:index.rindex(")")])
+    docs = data["docnames"]
+    for word, page_name in (("야코비안", "book/chain-rule"),
+                            ("헤세", "book/quadratic-example")):
+        assert word in data["terms"], word
+        found = data["terms"][word]
+        found = [found] if isinstance(found, int) else found
+        assert page_name in [docs[i] for i in found], (word, page_name)
+
+
+def pdf_text(path):
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"],
+                          capture_output=True, text=True,
+                          check=True).stdout
+
+
+@slow
+@pytest.mark.parametrize("name", ["gradients-book.pdf",
+                                  "gradients-proofs.pdf"])
+def test_korean_pdfs_embed_a_face_with_every_hangul_character(
+        built_html, name):
+    from pypdf import PdfReader
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from bookbuild.pdf.fonts import _LAZY
+
+    path = built_html / "ko" / name
+    reader = PdfReader(path)
+    fonts = {}
+    for pdf_page in reader.pages:
+        for font in (pdf_page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert any("NanumMyeongjo" in f for f in fonts), sorted(fonts)
+    for base, font in fonts.items():
+        if font["/Subtype"] == "/Type3":
+            continue
+        descendant = font.get("/DescendantFonts")
+        descriptor = (descendant[0].get_object() if descendant else
+                      font)["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor or "/FontFile" in descriptor \
+            or "/FontFile3" in descriptor, f"{base} is not embedded"
+    text = pdf_text(path)
+    hangul = set(re.findall(r"[\uac00-\ud7a3]", text))
+    assert len(hangul) > 300
+    face = TTFont("NanumCheck", _LAZY["NanumMyeongjo"]).face.charToGlyph
+    missing = sorted(c for c in hangul if ord(c) not in face)
+    assert not missing, missing
+
+
+@slow
+def test_korean_proofs_pdf_has_the_english_blocks(built_html):
+    """As many numbered blocks and proofs, chapter by chapter: the
+    proofs PDF's contents line of each chapter counts them."""
+    english = pdf_text(built_html / "gradients-proofs.pdf")
+    korean = pdf_text(built_html / "ko" / "gradients-proofs.pdf")
+    counts_en = re.findall(r"\((\d+) numbered blocks?, (\d+) proofs?\)",
+                           english)
+    counts_ko = re.findall(r"\(번호 붙은 블록 (\d+)개, 증명 (\d+)개\)",
+                           korean)
+    assert counts_en and counts_ko == counts_en
