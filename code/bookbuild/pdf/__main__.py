@@ -1,6 +1,7 @@
-"""`python -m bookbuild.pdf [--root DIR] [--out DIR]`: both PDFs of an
-already built book (its doctrees, in DIR/_build/.doctrees), without
-building the site again."""
+"""`python -m bookbuild.pdf [--root DIR] [--out DIR] [--language LANG]`:
+both PDFs of an already built book (its doctrees, in
+DIR/_build/.doctrees, or .doctrees-LANG for a translated edition, whose
+PDFs go to its folder of the site), without building the site again."""
 
 import argparse
 import sys
@@ -8,18 +9,27 @@ import time
 from pathlib import Path
 
 
-def sphinx_app(root: Path, build: Path):
+def sphinx_app(root: Path, build: Path, language: str = "en"):
     """A Sphinx application over the book's existing build, configured
     as jupyter-book configures it (so myst-nb finds its execution cache
     and notebooks beside the HTML); nothing is built or written."""
     from jupyter_book.config import get_final_config
     from sphinx.application import Sphinx
+    from bookbuild.i18n import EDITION_CONFIG, EDITIONS, SOURCE
+
     config, _ = get_final_config(
         user_yaml=root / "_config.yml",
         cli_config={"latex_individualpages": False}, sourcedir=root,
         use_external_toc=True)
-    return Sphinx(srcdir=root, confdir=None, outdir=build / "html",
-                  doctreedir=build / ".doctrees",
+    doctrees = ".doctrees"
+    if language != SOURCE:
+        config["language"] = language
+        config.update({("html_title" if k == "title" else k): v
+                       for k, v in EDITION_CONFIG[language].items()})
+        doctrees += f"-{language}"
+    return Sphinx(srcdir=root, confdir=None,
+                  outdir=build / "html" / EDITIONS[language][0],
+                  doctreedir=build / doctrees,
                   buildername="html", confoverrides=config, status=None,
                   warning=sys.stderr)
 
@@ -37,15 +47,24 @@ def main(argv=None) -> int:
                              "DIR/_build)")
     parser.add_argument("--out", type=Path, default=None,
                         help="the folder to write to (default: "
-                             "DIR/_build/html)")
+                             "DIR/_build/html, or its folder of the "
+                             "edition)")
+    parser.add_argument("--language", default="en",
+                        help="the edition (default: en)")
     args = parser.parse_args(argv)
+    from bookbuild.i18n import EDITIONS, SOURCE
+    if args.language not in EDITIONS:
+        parser.error(f"--language must be one of {', '.join(EDITIONS)}; "
+                     f"got {args.language!r}")
     root = args.root.resolve()
     build = (args.build or root / "_build").resolve()
-    if not (build / ".doctrees" / "environment.pickle").is_file():
+    doctrees = ".doctrees" + ("" if args.language == SOURCE
+                              else f"-{args.language}")
+    if not (build / doctrees / "environment.pickle").is_file():
         print(f"error: no built book in {build}: run `make book` first",
               file=sys.stderr)
         return 1
-    out = (args.out or build / "html").resolve()
+    out = (args.out or build / "html" / EDITIONS[args.language][0]).resolve()
     problems = []
 
     def warn(message, node):
@@ -58,7 +77,7 @@ def main(argv=None) -> int:
     from .export import export
     start = time.perf_counter()
     with patch_docutils(root), docutils_namespace():
-        app = sphinx_app(root, build)
+        app = sphinx_app(root, build, args.language)
         results = export(app, out, warn=warn, names=None)
     for r in results:
         print(f"wrote {r.path}: {r.pages} pages, {r.size / 1024:.0f} KiB "

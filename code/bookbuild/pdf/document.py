@@ -22,7 +22,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate,
                                 PageBreak, PageTemplate, Spacer)
 from reportlab.platypus.flowables import Flowable
 
-from .fonts import FONTS, MUTED_COLOR, register
+from .fonts import FONTS, MUTED_COLOR, register, runs_of
 from .inline import RichParagraph, text_runs
 from .labels import word
 
@@ -76,11 +76,9 @@ class TocLine(Flowable):
         c = self.canv
         room = self.width - self.indent - 40
         text = self.text
-        while stringWidth(text, self.font, self.size) > room and len(text):
+        while _width(text, self.font, self.size) > room and len(text):
             text = text[:-2] + "…"
-        c.setFont(self.font, self.size)
-        c.drawString(self.indent, 2, text)
-        end = self.indent + stringWidth(text, self.font, self.size)
+        end = _draw(c, self.indent, 2, text, self.font, self.size)
         c.saveState()
         c.translate(self.width, 2)
         c.doForm(toc_form(self.key))
@@ -134,20 +132,39 @@ class PdfDocument(BaseDocTemplate):
         right = self.leftMargin + self.width
         top = A4[1] - MARGIN + 8
         if self.chapter and doc.page not in self.chapter_pages:
-            canvas.setFont(FONTS["italic"], 8.5)
-            canvas.drawString(self.leftMargin, top, self.running)
-            canvas.drawRightString(right, top, self.chapter)
+            _draw(canvas, self.leftMargin, top, self.running,
+                  FONTS["italic"], 8.5)
+            _draw(canvas, right, top, self.chapter, FONTS["italic"], 8.5,
+                  align_right=True)
             canvas.line(self.leftMargin, top - 4, right, top - 4)
         y = MARGIN - 2
         canvas.line(self.leftMargin, y + 11, right, y + 11)
-        canvas.setFont(FONTS["serif"], 8.5)
-        label = f"page {doc.page} of "
+        label = word("page of").format(doc.page)
         x = right - 62
-        canvas.drawString(x, y, label)
-        canvas.translate(x + canvas.stringWidth(label, FONTS["serif"], 8.5),
-                         y)
+        end = _draw(canvas, x, y, label, FONTS["serif"], 8.5)
+        canvas.setFont(FONTS["serif"], 8.5)
+        canvas.translate(end, y)
         canvas.doForm(_TOTAL_FORM)
         canvas.restoreState()
+
+
+def _width(text, font, size):
+    """The width of one line of text set as :func:`_draw` sets it."""
+    return sum(stringWidth(t, f, size) for t, f in runs_of(text, font))
+
+
+def _draw(canvas, x, y, text, font, size, align_right=False):
+    """Draw one line of text at (x, y), each character in a face that
+    has it (fonts.runs_of), ending at x if align_right; returns where
+    the text ends."""
+    pieces = runs_of(text, font)
+    if align_right:
+        x -= _width(text, font, size)
+    for piece, face in pieces:
+        canvas.setFont(face, size)
+        canvas.drawString(x, y, piece)
+        x += stringWidth(piece, face, size)
+    return x
 
 
 def title_page(info, subtitle: str, contents: list) -> list:

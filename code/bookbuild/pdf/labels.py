@@ -24,6 +24,8 @@ WORDS = {
         "numbered block": ("numbered block", "numbered blocks"),
         "proof": ("proof", "proofs"),
         "subject version": "version",
+        "read online": "Read online: ",
+        "page of": "page {} of ",
     },
     "ko": {
         "book": "책 전체",
@@ -42,6 +44,8 @@ WORDS = {
         "numbered block": ("번호 붙은 블록", "번호 붙은 블록"),
         "proof": ("증명", "증명"),
         "subject version": "버전",
+        "read online": "온라인으로 읽기: ",
+        "page of": "{}쪽 / ",
     },
 }
 _language = ["en"]
@@ -54,6 +58,14 @@ def use(language):
 
 def word(key):
     return WORDS[_language[0]][key]
+
+
+def block_name(kind):
+    """A numbered block's name ("Theorem"), in sphinx-proof's words for
+    the build's language (its catalogue, loaded with the extension)."""
+    from sphinx.locale import get_translation
+
+    return get_translation("proof")(kind.title())
 
 
 def count(n, key):

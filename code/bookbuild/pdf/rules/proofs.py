@@ -11,7 +11,7 @@ from sphinx_proof.nodes import proof_node
 from ..fonts import FONTS
 from ..inline import RichParagraph, Run, text_runs
 from ...i18n import proof_word
-from ..labels import word
+from ..labels import block_name, word
 from ..layout import BODY_SIZE, LEADING, Anchor, DisplayMath, box
 from . import dest_name
 from .text import _run_in
@@ -34,7 +34,7 @@ class Proofs:
         number = None
         if node.get("countertype") or "label" in node:
             number = self.number(node, node.get("countertype") or kind)
-        name = kind.title() + (f" {number}" if number else "")
+        name = block_name(kind) + (f" {number}" if number else "")
         head = text_runs(name, FONTS["bold"], BODY_SIZE)
         if title is not None and title.astext().strip():
             head += self.inlines(title, {"b"})

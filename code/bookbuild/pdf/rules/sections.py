@@ -7,6 +7,7 @@ from reportlab.platypus import Spacer
 from reportlab.platypus.doctemplate import NotAtTopPageBreak
 
 from ..fonts import FONTS
+from ..labels import word
 from ..inline import RichParagraph, Run, text_runs
 from ..layout import BODY_SIZE
 from . import dest_name
@@ -73,7 +74,7 @@ class Sections:
         head.toc_entry = (self.depth, text, key)
         head.chapter_title = text
         online = RichParagraph(
-            text_runs("Read online: ", FONTS["italic"], 9)
+            text_runs(word("read online"), FONTS["italic"], 9)
             + text_runs(url, FONTS["mono"], 8, ["url", url]),
             size=9, leading=12, space_after=14, align="left",
             keep_with_next=True)
