@@ -83,13 +83,13 @@ def test_jax_jvp_vjp_linearize_transpose_equal_torch_tf_and_hand(seed):
     J = hand_jacobian(steps, x0)
     x = jnp.asarray(x0)
     jvps = {
-        "jax.jvp": jax.jvp(F, (x,), (jnp.asarray(v),))[1],
+        "jax.jvp": machine.jax_jvp(F, x0, v)[1],
         "jax.linearize": jax.linearize(F, x)[1](jnp.asarray(v)),
         "torch": machine.torch_jvp(F_torch, x0, v)[1],
         "tf": machine.tf_jvp(F_tf, x0, v)[1],
     }
     vjps = {
-        "jax.vjp": jax.vjp(F, x)[1](jnp.asarray(u))[0],
+        "jax.vjp": machine.jax_vjp(F, x0, u)[1],
         "transpose": vjp_by_transpose(F, x)[1](jnp.asarray(u)),
         "torch": machine.torch_vjp(F_torch, x0, u)[1],
         "tf": machine.tf_vjp(F_tf, x0, u)[1],
@@ -98,6 +98,11 @@ def test_jax_jvp_vjp_linearize_transpose_equal_torch_tf_and_hand(seed):
         np.testing.assert_allclose(Jv, J @ v, **TOL, err_msg=name)
     for name, JTu in vjps.items():
         np.testing.assert_allclose(JTu, J.T @ u, **TOL, err_msg=name)
+    # and JAX against the other two machines directly
+    np.testing.assert_allclose(jvps["jax.jvp"], jvps["torch"], **TOL)
+    np.testing.assert_allclose(jvps["jax.linearize"], jvps["tf"], **TOL)
+    np.testing.assert_allclose(vjps["transpose"], vjps["torch"], **TOL)
+    np.testing.assert_allclose(vjps["jax.vjp"], vjps["tf"], **TOL)
     np.testing.assert_allclose(jax.jacfwd(F)(x).reshape(4, 2), J, **TOL)
     np.testing.assert_allclose(jax.jacrev(F)(x).reshape(4, 2), J, **TOL)
 
