@@ -1,5 +1,5 @@
 """Framework references only the tests use: losses, an SGD step, JVPs
-and VJPs through PyTorch and TensorFlow, to check gradbook against.
+and VJPs through PyTorch, TensorFlow and JAX, to check gradbook against.
 
 They live here, not in gradbook, because no chapter calls them.
 """
@@ -114,3 +114,33 @@ def tf_vjp(func, x, u):
     u = _like(u, "u", tuple(y.shape))
     JTu = tape.gradient(y, x, output_gradients=tf.constant(u))
     return y.numpy(), JTu.numpy()
+
+
+def jax_jvp(func, x, v):
+    """(F(x), J v) by jax.jvp: one JVP sweep (forward mode), float64.
+
+    x, v: (n, 1). Returns NumPy arrays of F(x)'s shape. Needs
+    jax_enable_x64 (the test modules set it).
+    """
+    import jax
+    import jax.numpy as jnp
+
+    x = _column(x, "x")
+    v = _column(v, "v", len(x))
+    y, Jv = jax.jvp(func, (jnp.asarray(x),), (jnp.asarray(v),))
+    return np.asarray(y), np.asarray(Jv)
+
+
+def jax_vjp(func, x, u):
+    """(F(x), Jᵀu) by jax.vjp: a forward pass and a VJP sweep, float64.
+
+    x: (n, 1); u: F(x)'s shape. Returns F(x), and Jᵀu of x's shape.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    x = _column(x, "x")
+    y, pullback = jax.vjp(func, jnp.asarray(x))
+    u = _like(u, "u", tuple(y.shape))
+    (JTu,) = pullback(jnp.asarray(u))
+    return np.asarray(y), np.asarray(JTu)

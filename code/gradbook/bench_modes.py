@@ -13,17 +13,27 @@ one thread each (as `gradbook.bench` sets them):
 PyTorch runs eagerly (torch.func.jvp, torch.func.vjp); TensorFlow runs
 each product inside a tf.function (a ForwardAccumulator, a
 GradientTape), traced once per n before timing, since eager
-TensorFlow spends milliseconds per call in Python. The two gradients
+TensorFlow spends milliseconds per call in Python. JAX runs twice:
+eagerly (jax.jvp, jax.vjp, each operation dispatched on its own), and
+under jax.jit (each of the three functions traced once, compiled by
+XLA at the warm-up call, the compiled code timed). The two gradients
 are compared, so each row also says how far apart they came out.
+
+It also times the three orders of a Hessian-vector product in JAX
+(`jacobians.HVP_ORDERS`: forward over reverse, reverse over reverse,
+reverse over forward) on the same f, eagerly and under jax.jit, and
+checks each against the formula s ⊙ v − s (sᵀv), s = softmax(z).
 
 Run it with `python -m gradbook.bench_modes` (options: --help); it
 writes gradbook/runs/modes.json unless told otherwise. Timings vary from
 run to run and machine to machine: the page plots the saved file and
 never times anything itself. The file holds {"machine": ..., "rows":
-[...]}, as `gradbook.bench` writes it.
+[...], "hvp": [...]}, the machine and rows as `gradbook.bench`
+writes them.
 """
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -32,8 +42,18 @@ import numpy as np
 from gradbook.bench import environment, save_json, set_threads
 
 N_VALUES = tuple(2**k for k in range(13))  # 1 … 4096
-FRAMEWORKS = ("pytorch", "tensorflow")
-NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}
+FRAMEWORKS = ("pytorch", "tensorflow", "jax", "jax-jit")
+NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX",
+         "jax-jit": "JAX (jit)"}
+HVP_N_VALUES = (16, 65536, 2097152)
+# Eager JAX dispatches each operation of each JVP on its own, some
+# milliseconds per JVP: its n JVPs stop at n = 512, or the run would
+# take minutes (4096 JVPs, three times, at n = 4096 alone).
+MAX_N = {"jax": 512}
+# XLA's CPU back end reads its thread settings once, when JAX starts:
+# main() sets them, before anything imports jax, for one thread.
+XLA_ONE_THREAD = ("--xla_cpu_multi_thread_eigen=false "
+                  "intra_op_parallelism_threads=1")
 DEFAULT_JSON = Path(__file__).resolve().parent / "runs" / "modes.json"
 
 
@@ -113,10 +133,92 @@ def tf_calls(z):
     return (lambda: f_compiled(z)), n_jvps, one_vjp
 
 
-def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=5,
+def jax_calls(z, jit=False):
+    """For JAX, the same three functions; with jit=True each is compiled.
+
+    jax.jit traces the function once (per shape), compiles the trace
+    with XLA, and runs the compiled code at every later call; the
+    first call (best_time's warm-up) pays for the compilation.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    def f(z):
+        return jax.nn.logsumexp(z[:, 0]) - z[0, 0]
+
+    def jvp(z, v):
+        return jax.jvp(f, (z,), (v,))[1]
+
+    def vjp(z):
+        y, pullback = jax.vjp(f, z)
+        return pullback(jnp.ones_like(y))[0]
+
+    if jit:
+        f, jvp, vjp = jax.jit(f), jax.jit(jvp), jax.jit(vjp)
+    z = jnp.asarray(z)
+    n = z.shape[0]
+    directions = list(jnp.eye(n, dtype=z.dtype)[:, :, None])
+
+    def n_jvps():
+        return np.array([[jvp(z, e).item()] for e in directions])
+
+    def one_vjp():
+        return np.asarray(vjp(z))
+
+    return (lambda: f(z).block_until_ready()), n_jvps, one_vjp
+
+
+def hvp_run(n_values=HVP_N_VALUES, repeats=20, seed=1):
+    """Time the three HVP orders of JAX at each n, eager and jit.
+
+    f is the loss above; its Hessian-vector product is
+    s ⊙ v − s (sᵀv) with s = softmax(z) (the JVP of its gradient
+    softmax(z) − e₀). Each row: order, jit (bool), n, seconds (best of
+    `repeats`, after one warm-up call that also compiles), gap (max
+    |Hv − formula|), over_gradient (seconds over those of one
+    gradient by jax.grad, timed alike).
+    Defined in: Hessian-vector products, §Three orders in JAX.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    from gradbook.jacobians import HVP_ORDERS, check_jax_float64
+
+    check_jax_float64("bench_modes.hvp_run")
+    if not n_values or min(n_values) < 1:
+        raise ValueError(f"n_values must be sizes ≥ 1; got {n_values}")
+
+    def f(z):
+        return jax.nn.logsumexp(z[:, 0]) - z[0, 0]
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in n_values:
+        z = jnp.asarray(rng.standard_normal((n, 1)))
+        v = jnp.asarray(rng.standard_normal((n, 1)))
+        s = jax.nn.softmax(z, axis=0)
+        formula = np.asarray(s * v - s * (s.T @ v))
+        for jit in (False, True):
+            wrap = jax.jit if jit else (lambda fn: fn)
+            grad = wrap(jax.grad(f))
+            seconds_grad = best_time(
+                lambda: grad(z).block_until_ready(), repeats)
+            for order, hvp in HVP_ORDERS.items():
+                call = wrap(lambda z, v, hvp=hvp: hvp(f, z, v))
+                gap = np.abs(np.asarray(call(z, v)) - formula).max()
+                seconds = best_time(
+                    lambda: call(z, v).block_until_ready(), repeats)
+                rows.append({"order": order, "jit": jit, "n": n,
+                             "seconds": seconds, "gap": float(gap),
+                             "over_gradient": seconds / seconds_grad})
+    return rows
+
+
+def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=20,
         jvp_repeats=2, seed=0):
     """Time f, n JVPs and one VJP at each n; a list of dict rows.
 
+    Eager JAX ("jax") runs only up to n = MAX_N["jax"].
     Each row: framework, name, n, jvps (= n) and vjps (= 1), the passes
     each mode made; seconds_f, seconds_jvps, seconds_vjp (best of
     `repeats`); jvps_over_vjp and vjp_over_f, ratios of those times;
@@ -131,7 +233,13 @@ def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=5,
         )
     if not n_values or min(n_values) < 1:
         raise ValueError(f"n_values must be sizes ≥ 1; got {n_values}")
-    makers = {"pytorch": torch_calls, "tensorflow": tf_calls}
+    makers = {"pytorch": torch_calls, "tensorflow": tf_calls,
+              "jax": jax_calls,
+              "jax-jit": lambda z: jax_calls(z, jit=True)}
+    if {"jax", "jax-jit"} & set(frameworks):
+        from gradbook.jacobians import check_jax_float64
+
+        check_jax_float64("bench_modes.run")
     rng = np.random.default_rng(seed)
     threads = set_threads()
     rows = []
@@ -139,6 +247,8 @@ def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=5,
         for n in n_values:
             z = rng.standard_normal((n, 1))
             for name in frameworks:
+                if n > MAX_N.get(name, n):
+                    continue
                 f, n_jvps, one_vjp = makers[name](z)
                 # The comparison is also the warm-up of the n JVPs.
                 gap = np.abs(n_jvps() - one_vjp()).max()
@@ -157,7 +267,7 @@ def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=5,
                     "jvps_over_vjp": seconds_jvps / seconds_vjp,
                     "vjp_over_f": seconds_vjp / seconds_f,
                     "gradient_gap": float(gap),
-                    "threads": threads[name],
+                    "threads": threads.get(name, xla_threads()),
                 })
     finally:
         threads["_limiter"].restore_original_limits()
@@ -167,9 +277,19 @@ def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=5,
     return rows
 
 
+def xla_threads():
+    """1 if XLA's CPU back end was started with one thread, else 0.
+
+    0 means XLA's default (all cores), as TensorFlow's 0 does.
+    """
+    return 1 if XLA_ONE_THREAD in os.environ.get("XLA_FLAGS", "") else 0
+
+
 def machine(rows, repeats, jvp_repeats):
     """Hardware, versions and run settings, as gradbook.bench records."""
-    return {**environment(),
+    import jax
+
+    return {**environment(), "jax": jax.__version__,
             "threads": {row["name"]: row["threads"] for row in rows},
             "dtype": "float64",
             "repeats": repeats,
@@ -177,10 +297,10 @@ def machine(rows, repeats, jvp_repeats):
             "function": "f(z) = log sum_j exp(z_j) - z_0"}
 
 
-def write_json(path, rows, repeats, jvp_repeats):
-    """Write {"machine": ..., "rows": rows} to path, atomically."""
+def write_json(path, rows, repeats, jvp_repeats, hvp_rows=()):
+    """Write {"machine", "rows", "hvp"} to path, atomically."""
     return save_json(path, {"machine": machine(rows, repeats, jvp_repeats),
-                            "rows": rows})
+                            "rows": rows, "hvp": list(hvp_rows)})
 
 
 def report(rows):
@@ -219,7 +339,9 @@ def plot_modes(sizes, counts, rows):
     ax_passes.set_title("passes (counted)")
     ax_passes.set_ylabel("passes for the gradient")
     styles = {"pytorch": ("tab:blue", "o"),
-              "tensorflow": ("tab:orange", "s")}
+              "tensorflow": ("tab:orange", "s"),
+              "jax": ("tab:green", "^"),
+              "jax-jit": ("tab:red", "D")}
     for framework, (color, marker) in styles.items():
         these = [row for row in rows if row["framework"] == framework]
         if not these:
@@ -236,7 +358,7 @@ def plot_modes(sizes, counts, rows):
     ax_time.set_ylabel("seconds for the gradient")
     for ax in (ax_passes, ax_time):
         ax.set_xlabel("n, the number of inputs")
-        ax.legend(fontsize=9)
+        ax.legend(fontsize=8)
     return fig
 
 
@@ -245,7 +367,8 @@ def main(argv=None):
         prog="python -m gradbook.bench_modes",
         description="Time the gradient of a scalar function of n inputs "
         "by n JVPs (forward mode) and by one VJP (reverse mode), in "
-        "PyTorch and TensorFlow, and save the times as JSON.",
+        "PyTorch, TensorFlow and JAX (eager and jit), time JAX's three "
+        "Hessian-vector products, and save the times as JSON.",
     )
     parser.add_argument(
         "--max-n", type=int, default=N_VALUES[-1],
@@ -253,8 +376,9 @@ def main(argv=None):
         f"(default {N_VALUES[-1]})",
     )
     parser.add_argument(
-        "--repeats", type=int, default=5,
-        help="timed runs of f and of the VJP, best kept (default 5)",
+        "--repeats", type=int, default=20,
+        help="timed runs of f, of the VJP and of each HVP, best kept "
+        "(default 20: a loaded machine spoils a few)",
     )
     parser.add_argument(
         "--jvp-repeats", type=int, default=2,
@@ -266,6 +390,10 @@ def main(argv=None):
         "gradbook/runs/modes.json); '-' writes nothing",
     )
     args = parser.parse_args(argv)
+    os.environ.setdefault("XLA_FLAGS", XLA_ONE_THREAD)  # before jax starts
+    import jax
+
+    jax.config.update("jax_enable_x64", True)  # the run is in float64
     if min(args.max_n, args.repeats, args.jvp_repeats) < 1:
         parser.error("--max-n, --repeats and --jvp-repeats must be ≥ 1")
     n_values = [n for n in N_VALUES if n <= args.max_n]
@@ -276,8 +404,15 @@ def main(argv=None):
     rows = run(n_values=n_values, repeats=args.repeats,
                jvp_repeats=args.jvp_repeats)
     print(report(rows))
+    hvp_rows = hvp_run(repeats=args.repeats)
+    for row in hvp_rows:
+        print(f"HVP {row['order']:<21} jit={row['jit']!s:<5} "
+              f"n={row['n']:>6} {row['seconds']:.2e} s, "
+              f"{row['over_gradient']:.2f} gradients, "
+              f"gap {row['gap']:.1e}")
     if args.json != "-":
-        write_json(args.json, rows, args.repeats, args.jvp_repeats)
+        write_json(args.json, rows, args.repeats, args.jvp_repeats,
+                   hvp_rows)
     return rows
 
 

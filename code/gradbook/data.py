@@ -28,8 +28,8 @@ def saved_run(name):
     """The measurement `make bench` saved as runs/<name>.json, parsed.
 
     name: "bench" (the MLP's speed in every implementation), "modes"
-    (a gradient by n JVPs against one VJP) or "memory" (the time
-    checkpointing costs). The files ship inside
+    (a gradient by n JVPs against one VJP; JAX's three HVP orders) or
+    "memory" (the time checkpointing costs). The files ship inside
     gradbook, so a chapter reads them wherever it runs: in a clone, in
     Colab, in a downloaded notebook.
     """
