@@ -60,6 +60,7 @@ i18n: $(SETUP)
 
 pdf: $(SETUP)
 	$(PY) -m bookbuild.pdf
+	$(PY) -m bookbuild.pdf --language ko
 
 bench: $(SETUP)
 	$(PY) -m gradbook.bench --json code/gradbook/runs/bench.json

@@ -222,3 +222,26 @@ def test_korean_proofs_pdf_has_the_english_blocks(built_html):
     counts_ko = re.findall(r"\(번호 붙은 블록 (\d+)개, 증명 (\d+)개\)",
                            korean)
     assert counts_en and counts_ko == counts_en
+
+
+@slow
+def test_korean_notebooks_have_korean_prose_and_the_english_code(
+        built_html):
+    """The download and Colab notebook of a Korean page: its prose in
+    Korean, its code cells and outputs those of the English one."""
+    import nbformat
+
+    for name in ("chain-rule", "autograd", "custom-rules"):
+        english = nbformat.read(
+            built_html / "_sources" / "book" / f"{name}.ipynb", 4)
+        korean = nbformat.read(
+            built_html / "ko" / "_sources" / "book" / f"{name}.ipynb", 4)
+
+        def code(nb):
+            return [(c.source, c.get("outputs")) for c in nb.cells
+                    if c.cell_type == "code"]
+
+        assert code(korean) == code(english), name
+        prose = " ".join(c.source for c in korean.cells
+                         if c.cell_type == "markdown")
+        assert len(re.findall(r"[\uac00-\ud7a3]", prose)) > 500, name

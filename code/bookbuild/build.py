@@ -46,7 +46,7 @@ from pathlib import Path
 
 from bookbuild.failures import failure_report
 from bookbuild.files import commit_epoch
-from bookbuild.i18n import EDITION_CONFIG, translated_languages
+from bookbuild.i18n import EDITION_CONFIG, EDITIONS, translated_languages
 from bookbuild.processes import (Stopped, no_stop, only_build, publish, run,
                                  stop)
 
@@ -199,6 +199,12 @@ def _edition_command(root, stage, lang):
     config = yaml.safe_load(Path(root, "_config.yml").read_text())
     config["sphinx"]["config"]["language"] = lang
     config.update(EDITION_CONFIG.get(lang, {}))
+    # Its pages' canonical URLs, its PDFs' and notebooks' "read online"
+    # links: the edition's own folder of the site.
+    html = config.setdefault("html", {})
+    if html.get("baseurl"):
+        html["baseurl"] = html["baseurl"].rstrip("/") + "/" + \
+            EDITIONS[lang][0]
     (folder / "_config.yml").write_text(yaml.safe_dump(config))
     return _jupyter_book() + ["build", str(root), "--all", "-W", "-n",
                               "--keep-going", "--path-output", str(folder),

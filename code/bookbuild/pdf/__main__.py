@@ -27,6 +27,9 @@ def sphinx_app(root: Path, build: Path, language: str = "en"):
         config.update({("html_title" if k == "title" else k): v
                        for k, v in EDITION_CONFIG[language].items()})
         doctrees += f"-{language}"
+        if config.get("html_baseurl"):
+            config["html_baseurl"] = config["html_baseurl"].rstrip("/") \
+                + "/" + EDITIONS[language][0]
     return Sphinx(srcdir=root, confdir=None,
                   outdir=build / "html" / EDITIONS[language][0],
                   doctreedir=build / doctrees,
