@@ -104,7 +104,8 @@ class Untranslated(SphinxTransform):
             catalog = getattr(catalog, "_fallback", None)
         where = catalogue_path(language, domain)
         for node, message in extract_messages(self.document):
-            if node.get("translated") or merged.get(message):
+            if node.get("translated") or merged.get(message) \
+                    or _is_metadata(node):
                 continue
             logger.warning(
                 f"untranslated or fuzzy message in {where}: "
@@ -130,6 +131,13 @@ class ExerciseTitles(SphinxTransform):
         from sphinx_exercise.nodes import (exercise_subtitle,
                                            exercise_title, solution_title)
 
+        # A glued figure's image is made from the notebook at read time
+        # but never versioned, so the gettext builder skips its alt.
+        for image in self.document.findall(nodes.image):
+            if image.get("alt") and not hasattr(image, "uid"):
+                self.document.setdefault(EXTRA, []).append(
+                    (image["alt"], image.source or self.document["source"],
+                     image.line))
         for title in self.document.findall(
                 lambda n: isinstance(n, (exercise_title, solution_title))):
             title["translatable"] = False
@@ -171,6 +179,64 @@ def _argument(node):
     return found[1].strip() if found else ""
 
 
+def _is_metadata(node):
+    """Is node part of the page's front matter (jupytext, kernelspec)?
+    Sphinx takes it out of the page after reading; it is no message."""
+    while node is not None:
+        if isinstance(node, (nodes.docinfo, nodes.field_list)):
+            return True
+        node = node.parent
+    return False
+
+
+class PageGlue(SphinxTransform):
+    """Glued values inside translated text.
+
+    Sphinx parses each translation as a small document of its own, in
+    which myst-nb's glue roles find no notebook ("No key ... found in
+    glue data for this document"). Around Locale, the page being
+    translated is kept here, and :func:`glue_data` looks there when the
+    small document has no notebook."""
+
+    default_priority = 19  # just before Locale (20)
+
+    def apply(self, **kwargs):
+        if "nb_renderer" in self.document:
+            _PAGES[self.env.docname] = self.document
+
+
+class PageGlueDone(SphinxTransform):
+    default_priority = 21  # just after Locale
+
+    def apply(self, **kwargs):
+        _PAGES.pop(self.env.docname, None)
+
+
+_PAGES = {}
+
+
+def _page_glue(retrieve):
+    def glue_data(document, key):
+        if "nb_renderer" not in document:
+            env = getattr(document.settings, "env", None)
+            page = _PAGES.get(getattr(env, "docname", None))
+            if page is not None:
+                document = page
+        return retrieve(document, key)
+    glue_data.__wrapped__ = retrieve
+    return glue_data
+
+
+def patch_glue():
+    """myst-nb's glue roles and directives look up the page (above)."""
+    from myst_nb.ext.glue import directives, roles
+
+    for module in (roles, directives):
+        if not hasattr(module.retrieve_glue_data, "__wrapped__"):
+            module.retrieve_glue_data = _page_glue(
+                module.retrieve_glue_data)
+
+
 def edition_links(app, pagename, templatename, context, doctree):
     """The other editions of this page, for the language switch."""
     here = app.config.language or SOURCE
@@ -193,6 +259,12 @@ def korean_search(app, config):
 
 
 def setup(app):
+    from .pins import require
+
+    require(__name__, "myst-nb")
+    patch_glue()
+    app.add_transform(PageGlue)
+    app.add_transform(PageGlueDone)
     app.add_transform(ExerciseTitles)
     app.add_transform(Untranslated)
     app.connect("doctree-resolved", extract_exercise_titles)
