@@ -103,9 +103,11 @@ class Untranslated(SphinxTransform):
             merged = {**getattr(catalog, "_catalog", {}), **merged}
             catalog = getattr(catalog, "_fallback", None)
         where = catalogue_path(language, domain)
+        # Locale rewrites an image's alt without marking the image.
+        translations = set(merged.values())
         for node, message in extract_messages(self.document):
             if node.get("translated") or merged.get(message) \
-                    or _is_metadata(node):
+                    or message in translations or _is_metadata(node):
                 continue
             logger.warning(
                 f"untranslated or fuzzy message in {where}: "
@@ -192,17 +194,20 @@ def _is_metadata(node):
 class PageGlue(SphinxTransform):
     """Glued values inside translated text.
 
-    Sphinx parses each translation as a small document of its own, in
-    which myst-nb's glue roles find no notebook ("No key ... found in
-    glue data for this document"). Around Locale, the page being
-    translated is kept here, and :func:`glue_data` looks there when the
-    small document has no notebook."""
+    Sphinx parses each translation as a small document of its own, with
+    an empty notebook of its own, in which myst-nb's glue roles find no
+    value ("No key ... found in glue data for this document"). myst-nb
+    keeps the page's notebook only while it parses the page, so
+    :func:`patch_glue` notes each notebook renderer as it is made; here,
+    just before Locale, it is filed under the page, and the glue look-up
+    goes there when a translation's own notebook has no such value."""
 
     default_priority = 19  # just before Locale (20)
 
     def apply(self, **kwargs):
-        if "nb_renderer" in self.document:
-            _PAGES[self.env.docname] = self.document
+        if _MADE:
+            _PAGES[self.env.docname] = {"nb_renderer": _MADE.pop()}
+        _MADE.clear()
 
 
 class PageGlueDone(SphinxTransform):
@@ -213,28 +218,48 @@ class PageGlueDone(SphinxTransform):
 
 
 _PAGES = {}
+_MADE = []
 
 
 def _page_glue(retrieve):
     def glue_data(document, key):
-        if "nb_renderer" not in document:
-            env = getattr(document.settings, "env", None)
+        try:
+            return retrieve(document, key)
+        except Exception:
+            env = getattr(document.settings, "env", None) \
+                if hasattr(document, "settings") else None
             page = _PAGES.get(getattr(env, "docname", None))
-            if page is not None:
-                document = page
-        return retrieve(document, key)
-    glue_data.__wrapped__ = retrieve
+            if page is None:
+                raise
+            return retrieve(page, key)
+    glue_data.bookbuild_page_glue = True
     return glue_data
+
+
+def _noting(load_renderer):
+    def load(name):
+        made = load_renderer(name)
+
+        def make(*args, **kwargs):
+            renderer = made(*args, **kwargs)
+            _MADE.append(renderer)
+            return renderer
+        return make
+    load.bookbuild_page_glue = True
+    return load
 
 
 def patch_glue():
     """myst-nb's glue roles and directives look up the page (above)."""
+    import myst_nb.sphinx_ as nb_sphinx
     from myst_nb.ext.glue import directives, roles
 
     for module in (roles, directives):
-        if not hasattr(module.retrieve_glue_data, "__wrapped__"):
+        if not hasattr(module.retrieve_glue_data, "bookbuild_page_glue"):
             module.retrieve_glue_data = _page_glue(
                 module.retrieve_glue_data)
+    if not hasattr(nb_sphinx.load_renderer, "bookbuild_page_glue"):
+        nb_sphinx.load_renderer = _noting(nb_sphinx.load_renderer)
 
 
 def edition_links(app, pagename, templatename, context, doctree):
