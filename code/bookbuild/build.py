@@ -251,7 +251,7 @@ def _staged_build(root, site_fp, out):
                                  "-W", "-n", "--keep-going",
                                  "--path-output", str(stage)]
     editions = {lang: _edition_command(root, stage, lang)
-                for lang in translated_languages()}
+                for lang in translated_languages(root)}
     # Unbuffered: the log shows each step as it happens.
     env = dict(build_env(root), PYTHONUNBUFFERED="1")
     start = time.monotonic()

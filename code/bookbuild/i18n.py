@@ -67,9 +67,12 @@ def proof_word(text):
     return next((w for w in PROOF_WORDS if text.startswith(w)), None)
 
 
-def translated_languages():
-    """The editions made by translation, in order."""
-    return [lang for lang in EDITIONS if lang != SOURCE]
+def translated_languages(root=None):
+    """The editions made by translation, in order; with `root`, only
+    those the book there has catalogues for (locales/<lang>/): a book
+    that has none is published in its source language alone."""
+    return [lang for lang in EDITIONS if lang != SOURCE and (
+        root is None or Path(root, LOCALES, lang, "LC_MESSAGES").is_dir())]
 
 
 def catalogue_path(lang, docname):
@@ -181,6 +184,52 @@ def _argument(node):
     return found[1].strip() if found else ""
 
 
+class TocCaptions(SphinxTransform):
+    """The parts' captions in a translated edition.
+
+    sphinx-external-toc inserts the table of contents (with the parts'
+    captions, from _toc.yml) at priority 100, after Locale has
+    translated the page, so the captions would stay English. The
+    gettext builder extracts them with the root page's messages; here
+    they are translated from that catalogue, and an untranslated one is
+    a warning like any other message."""
+
+    default_priority = 101  # after sphinx-external-toc's InsertToctrees
+
+    def apply(self, **kwargs):
+        from sphinx import addnodes
+
+        language = self.config.language
+        if language in (None, SOURCE) or self.app.builder.name == "gettext":
+            return
+        merged = _catalogue(self.env, self.config, language)
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = toctree.get("caption")
+            if not caption:
+                continue
+            if merged.get(caption):
+                toctree["caption"] = merged[caption]
+                toctree["rawcaption"] = merged[caption]
+            elif caption not in merged.values():
+                logger.warning(
+                    f"untranslated part caption in "
+                    f"{catalogue_path(language, self.env.docname)}: "
+                    f"{caption!r} (run `make i18n` and translate it)",
+                    location=toctree, type=WARNING_TYPE, subtype=SUBTYPE)
+
+
+def _catalogue(env, config, language):
+    """The page's translations, msgid -> msgstr."""
+    domain = docname_to_domain(env.docname, config.gettext_compact)
+    dirs = [str(Path(env.srcdir, d)) for d in config.locale_dirs]
+    catalog, _ = init_locale(dirs, language, domain)
+    merged = {}
+    while catalog is not None:
+        merged = {**getattr(catalog, "_catalog", {}), **merged}
+        catalog = getattr(catalog, "_fallback", None)
+    return merged
+
+
 def _is_metadata(node):
     """Is node part of the page's front matter (jupytext, kernelspec)?
     Sphinx takes it out of the page after reading; it is no message."""
@@ -265,13 +314,15 @@ def patch_glue():
 def edition_links(app, pagename, templatename, context, doctree):
     """The other editions of this page, for the language switch."""
     here = app.config.language or SOURCE
+    published = [SOURCE] + translated_languages(app.srcdir)
     depth = pagename.count("/")
     # From this page up to the root of its edition, then of the site.
     to_site = "../" * depth + "../" * EDITIONS[here][0].count("/")
     context["bookbuild_editions"] = [
         {"lang": lang, "name": name,
          "href": f"{to_site}{prefix}{pagename}.html"}
-        for lang, (prefix, name) in EDITIONS.items() if lang != here
+        for lang, (prefix, name) in EDITIONS.items()
+        if lang != here and lang in published
     ]
 
 
@@ -292,6 +343,7 @@ def setup(app):
     app.add_transform(PageGlueDone)
     app.add_transform(ExerciseTitles)
     app.add_transform(Untranslated)
+    app.add_transform(TocCaptions)
     app.connect("doctree-resolved", extract_exercise_titles)
     app.connect("config-inited", korean_search)
     app.connect("html-page-context", edition_links)
