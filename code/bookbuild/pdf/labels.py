@@ -25,6 +25,7 @@ WORDS = {
         "proof": ("proof", "proofs"),
         "subject version": "version",
         "read online": "Read online: ",
+        "part": "Part {0}. ",
         "page of": "page {} of ",
     },
     "ko": {
@@ -45,6 +46,7 @@ WORDS = {
         "proof": ("증명", "증명"),
         "subject version": "버전",
         "read online": "온라인으로 읽기: ",
+        "part": "제{1}부. ",
         "page of": "{}쪽 / ",
     },
 }

@@ -84,7 +84,7 @@ class Sections:
         """A part's title: a page of its own in the book, a heading in
         the proofs; the top level of the outline and the contents."""
         key = dest_name(f"part-{number}")
-        text = f"Part {ROMAN[number]}. {caption}"
+        text = word("part").format(ROMAN[number], number) + caption
         head = RichParagraph(text_runs(text, FONTS["bold"], 24), size=24,
                              leading=30, space_after=18, align="left",
                              dest=[key], outline=(text, 0, key),
