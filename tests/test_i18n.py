@@ -17,7 +17,7 @@ import pytest
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
-from bookbuild import i18n
+from bookbuild import catalogues, i18n
 from site_support import chapter_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ KO = ROOT / "locales" / "ko" / "LC_MESSAGES"
 slow = pytest.mark.slow
 
 
-def catalogues():
+def po_files():
     return sorted(KO.rglob("*.po"))
 
 
@@ -47,19 +47,19 @@ def test_every_page_has_a_catalogue():
     assert toc - have == set(), "pages without a Korean catalogue"
 
 
-@pytest.mark.parametrize("po", catalogues(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("po", po_files(), ids=lambda p: p.stem)
 def test_catalogue_is_complete_keeps_markup_and_uses_the_terms(po):
     """0 untranslated, 0 fuzzy; every role target, formula, code span
     and link kept; no English term of the term list in Korean prose."""
-    problems = i18n.lint(po, i18n.read_terms(ROOT, "ko"))
+    problems = catalogues.lint(po, catalogues.read_terms(ROOT, "ko"))
     assert not problems, "\n".join(
-        f"{problem}: {i18n.shorten(msgid, 90)}" for msgid, problem in
+        f"{problem}: {catalogues.shorten(msgid, 90)}" for msgid, problem in
         problems[:20])
 
 
 def test_glossary_entries_are_the_term_list():
     """The Korean glossary names each term as the term list does."""
-    terms = i18n.read_terms(ROOT, "ko")
+    terms = catalogues.read_terms(ROOT, "ko")
     glossary = (ROOT / "book" / "glossary.md").read_text()
     entries = re.findall(r"^([^\s{`].*)$", glossary.split("```{glossary}")
                          [1].split("```")[0], re.M)
@@ -75,12 +75,12 @@ def test_the_lint_catches_lost_markup_and_english_terms():
     terms = {"gradient": "기울기"}
     good = "{term}`기울기 <gradient>` $f(x)$ 와 `x.grad`"
     source = "the {term}`gradient` $f(x)$ and `x.grad`"
-    assert i18n.markup(source) == i18n.markup(good)
-    assert i18n.markup(source) != i18n.markup("{term}`기울기` $f(x)$")
-    assert i18n.markup(source) != i18n.markup(
+    assert catalogues.markup(source) == catalogues.markup(good)
+    assert catalogues.markup(source) != catalogues.markup("{term}`기울기` $f(x)$")
+    assert catalogues.markup(source) != catalogues.markup(
         "{term}`기울기 <gradient>` $f(y)$ `x.grad`")
-    assert i18n.english_terms("기울기(gradient)는", terms) == ["gradient"]
-    assert i18n.english_terms("{term}`기울기 <gradient>`", terms) == []
+    assert catalogues.english_terms("기울기(gradient)는", terms) == ["gradient"]
+    assert catalogues.english_terms("{term}`기울기 <gradient>`", terms) == []
 
 
 def test_the_korean_search_splits_particles():
