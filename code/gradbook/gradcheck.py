@@ -144,6 +144,8 @@ def mlp_loss(X, Y, dtype=np.float64):
     """
     from gradbook.nn_numpy import MLP
 
+    X, Y = np.asarray(X, dtype), np.asarray(Y, dtype)
+
     def loss(arrays):
         model = MLP.from_params(pairs(arrays), dtype=dtype)
         value = model.loss(X, Y)

@@ -21,7 +21,8 @@ next (the argument: `nn_python.DenseLayer`), with biases RELU_BIAS =
 Courville, Deep Learning, §8.4); the softmax layer Glorot uniform with
 biases 0.
 
-Input checks and parameter loading live in `gradbook.checks`.
+Input checks live in `gradbook.checks`; the MLP's entry points for a
+reader's data call them once, and the passes the book prints call none.
 
 What it is not: a framework. No autograd, no optimiser but SGD, no
 layer but dense; `gradbook.nn_frameworks` builds the same network in
@@ -31,7 +32,6 @@ PyTorch and Keras to check this one.
 import numpy as np
 
 from gradbook.checks import (
-    check_grads,
     check_inputs,
     check_params,
     check_sizes,
@@ -118,7 +118,6 @@ class Dense:
 
         Keeps A_prev and Z for the backward pass.
         """
-        A_prev = check_inputs(A_prev, self.n_in, self.W.dtype)
         self.A_prev = A_prev
         self.Z = A_prev @ self.W
         self.Z += self.b
@@ -133,14 +132,9 @@ class Dense:
         """A ReLU layer's δ = ∂L/∂Z = ∂L/∂A ⊙ relu′(Z); both (m, n_out).
 
         grad_A = ∂L/∂A comes from the layer above. The softmax layer's
-        δ = (P − Y)/m comes from the targets (see MLP._backward).
+        δ = (P − Y)/m comes from the targets (see MLP.backward).
         Defined in: Backprop from scratch, §Backpropagation.
         """
-        if self.activation != "relu":
-            raise ValueError(
-                "only a ReLU layer's δ comes from ∂L/∂A; the softmax "
-                "layer's δ = (P − Y)/m comes from the targets"
-            )
         return grad_A * relu_derivative(self.Z)
 
     def gradients(self, delta, need_grad_A_prev=True):
@@ -168,12 +162,28 @@ class Dense:
 
 
 # ======== The network ========
+def cross_entropy(Y, log_P):
+    """L = −(1/m) Σ_i Σ_j Y_ij log P_ij: the batch's mean cross-entropy.
+
+    Y: one-hot rows (m, k); log_P: the output layer's log P (m, k),
+    finite even where a probability underflows to 0. Returns a float.
+    Defined in: Backprop from scratch, §The whole network.
+    """
+    return float(-np.vdot(Y, log_P) / Y.shape[0])
+
+
 class MLP:
     """MLP(sizes, seed, dtype): ReLU hidden layers, softmax output.
 
     sizes: [n_in, hidden..., k], e.g. [4, 8, 8, 3]. Trained on the mean
     cross-entropy with SGD. dtype: np.float64 (default, for checking
     gradients) or np.float32 (for speed).
+
+    The passes (forward, loss, backward, step) take arrays as the book
+    writes them: X of shape (m, n_in) in the model's dtype, Y one-hot
+    rows of shape (m, k). The entry points that take a reader's data
+    (the constructor, from_params, set_params, fit, predict, accuracy)
+    check it once and say what they expected and what came.
     Defined in: Backprop from scratch, §The whole network.
     """
 
@@ -193,26 +203,37 @@ class MLP:
         """An MLP with the given list of (W, b); sizes read off the Ws."""
         params = check_params(params)
         model = cls(sizes_of(params), seed=0, dtype=dtype)
-        model.set_params(params)
+        model.load(params)
         return model
 
-    # ---- the passes, without input checks (fit checks once) ----
-    def _forward(self, X):
-        """P (m, k) for a checked batch X (m, n_in); keeps each Z, A."""
+    # ---- the passes ----
+    def forward(self, X):
+        """P (m, k) for the batch X (m, n_in); each layer keeps Z and A.
+
+        Defined in: Backprop from scratch, §The whole network.
+        """
         A = X
         for layer in self.layers:
             A = layer.forward(A)
         return A
 
-    def _backward(self, Y):
+    def loss(self, X, Y):
+        """L, the mean cross-entropy of the batch X (m, n_in), Y (m, k)."""
+        self.forward(X)
+        return cross_entropy(Y, self.layers[-1].log_A)
+
+    def backward(self, X, Y):
         """Gradients of the mean loss L: one (grad_W, grad_b) per layer.
 
-        Call after _forward on the batch; Y: its one-hot rows (m, k).
-        δ = ∂L/∂Z, shape (m, n_out), goes from the top layer down.
+        Runs the forward pass on X (m, n_in), then goes from the top
+        layer down with δ = ∂L/∂Z, shape (m, n_out), starting from
+        δ = (P − Y)/m; Y: one-hot rows (m, k). Returns the pairs first
+        layer first, shapes (n_in, n_out) and (1, n_out); nothing here
+        changes W or b (that is `step`'s job).
+        Defined in: Backprop from scratch, §Backpropagation.
         """
-        output = self.layers[-1]
-        delta = output.A - Y  # P − Y: softmax and cross-entropy together
-        delta *= 1.0 / Y.shape[0]  # δ = (P − Y)/m: L is the batch mean
+        P = self.forward(X)
+        delta = (P - Y) / Y.shape[0]  # softmax and cross-entropy together
         grads = []
         for number in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[number]
@@ -223,58 +244,16 @@ class MLP:
         grads.reverse()
         return grads
 
-    def _loss(self, Y):
-        """L of the last forward pass: −Σ Y ⊙ log P / m, from log P."""
-        return float(-np.vdot(Y, self.layers[-1].log_A) / Y.shape[0])
-
-    def _step(self, grads, lr):
-        """SGD: W ← W − lr·grad_W, b ← b − lr·grad_b, every layer."""
-        for layer, (grad_W, grad_b) in zip(self.layers, grads):
-            layer.W -= lr * grad_W
-            layer.b -= lr * grad_b
-
-    # ---- the public methods ----
-    def forward(self, X):
-        """Probabilities P of shape (m, k) for the batch X of shape (m, n_in).
-
-        Defined in: Backprop from scratch, §The whole network.
-        """
-        return self._forward(check_inputs(X, self.sizes[0], self.dtype)).copy()
-
-    def loss(self, X, Y):
-        """L = −(1/m) Σ_i Σ_j Y_ij log P_ij, the batch's mean cross-entropy.
-
-        X: (m, n_in); Y: one-hot rows (m, k) or integer labels (m,).
-        Computed from log P (log_softmax), so it is finite even where a
-        probability underflows to 0. Returns a float.
-        """
-        X = check_inputs(X, self.sizes[0], self.dtype)
-        Y = check_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
-        self._forward(X)
-        return self._loss(Y)
-
-    def backward(self, X, Y):
-        """Gradients of the mean loss: a list of (grad_W, grad_b).
-
-        One pair per layer, first layer first, shapes (n_in, n_out) and
-        (1, n_out). Runs the forward pass, then goes backward from
-        δ = (P − Y)/m; every gradient is computed before any parameter
-        changes (that is `step`'s job).
-        Defined in: Backprop from scratch, §Backpropagation.
-        """
-        X = check_inputs(X, self.sizes[0], self.dtype)
-        Y = check_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
-        self._forward(X)
-        return self._backward(Y)
-
     def step(self, grads, lr):
         """SGD: W ← W − lr·grad_W and b ← b − lr·grad_b in every layer.
 
         grads: one (grad_W, grad_b) per layer, as `backward` returns.
         """
-        check_grads(grads, self.sizes)
-        self._step(grads, lr)
+        for layer, (grad_W, grad_b) in zip(self.layers, grads):
+            layer.W -= lr * grad_W
+            layer.b -= lr * grad_b
 
+    # ---- the entry points for a reader's data ----
     def fit(self, X, Y, epochs, lr, batch_size=None, shuffle_seed=0):
         """Mini-batch SGD; return the mean loss of each epoch (a list).
 
@@ -289,50 +268,44 @@ class MLP:
         """
         X = check_inputs(X, self.sizes[0], self.dtype)
         Y = check_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
-        m = X.shape[0]
         losses = []
-        for batches in batch_order(m, epochs, batch_size, shuffle_seed):
-            if shuffle_seed is None:
-                X_epoch, Y_epoch = X, Y
-            else:
-                order = np.concatenate(batches)
-                X_epoch, Y_epoch = X[order], Y[order]
+        for batches in batch_order(X.shape[0], epochs, batch_size,
+                                   shuffle_seed):
             total = 0.0
-            start = 0
             for rows in batches:
-                stop = start + len(rows)
-                Y_batch = Y_epoch[start:stop]
-                self._forward(X_epoch[start:stop])
-                total += self._loss(Y_batch) * len(rows)
-                self._step(self._backward(Y_batch), lr)
-                start = stop
-            losses.append(total / m)
+                grads = self.backward(X[rows], Y[rows])
+                L = cross_entropy(Y[rows], self.layers[-1].log_A)
+                total += L * len(rows)
+                self.step(grads, lr)
+            losses.append(total / X.shape[0])
         return losses
 
     def predict(self, X):
         """The most probable class of each row: int labels of shape (m,)."""
+        X = check_inputs(X, self.sizes[0], self.dtype)
         return self.forward(X).argmax(axis=1)
-
-    def active_units(self, X):
-        """How many ReLUs are active (Z > 0) for each row, layer by layer.
-
-        Returns a list with one int array of shape (m,) per hidden
-        layer. A row with 0 in some layer reaches the output only
-        through the later biases: its ReLUs are dead for it, and the
-        gradient of its loss is zero in that layer and every one below.
-        Defined in: Dead ReLUs and speed, §Dead ReLUs.
-        """
-        self._forward(check_inputs(X, self.sizes[0], self.dtype))
-        return [
-            (layer.Z > 0).sum(axis=1)
-            for layer in self.layers if layer.activation == "relu"
-        ]
 
     def accuracy(self, X, y):
         """The fraction of rows whose predicted class is the label y."""
         X = check_inputs(X, self.sizes[0], self.dtype)
         y = check_targets(y, X.shape[0], self.sizes[-1]).argmax(axis=1)
-        return float(np.mean(self.predict(X) == y))
+        return float(np.mean(self.forward(X).argmax(axis=1) == y))
+
+    def active_units(self, X):
+        """How many ReLUs are active (Z > 0) for each row, layer by layer.
+
+        X: (m, n_in). Returns a list with one int array of shape (m,)
+        per hidden layer. A row with 0 in some layer reaches the output
+        only through the later biases: its ReLUs are dead for it, and
+        the gradient of its loss is zero in that layer and every one
+        below.
+        Defined in: Dead ReLUs and speed, §Dead ReLUs.
+        """
+        self.forward(X)
+        return [
+            (layer.Z > 0).sum(axis=1)
+            for layer in self.layers if layer.activation == "relu"
+        ]
 
     def summary(self):
         """A table of the layers: sizes, activation, parameter counts."""
@@ -349,6 +322,9 @@ class MLP:
         values are copied and cast to the model's dtype (see
         `gradbook.checks.check_params`).
         """
-        params = check_params(params, self.sizes)
+        self.load(check_params(params, self.sizes))
+
+    def load(self, params):
+        """Copy checked (W, b) pairs into the layers, in the model's dtype."""
         for layer, (W, b) in zip(self.layers, params):
             layer.W, layer.b = W.astype(self.dtype), b.astype(self.dtype)
