@@ -1,5 +1,6 @@
 """Framework references only the tests use: losses, an SGD step, JVPs
-and VJPs through PyTorch, TensorFlow and JAX, to check gradbook against.
+and VJPs through PyTorch, TensorFlow and JAX, and JAX's Hessian-vector
+products NumPy in and out, to check gradbook against.
 
 They live here, not in gradbook, because no chapter calls them.
 """
@@ -7,8 +8,18 @@ They live here, not in gradbook, because no chapter calls them.
 import numpy as np
 
 import gradbook  # noqa: F401  (TensorFlow's logging, before its import)
+import jax
+import jax.numpy as jnp
+import keras
+import tensorflow as tf
+import torch
 from gradbook.checks import check_params
-from gradbook.jacobians import _column, _like
+from gradbook.jacobians import _column
+from gradbook.jacobians_frameworks import (
+    HVP_ORDERS,
+    _scalar_output,
+    check_jax_float64,
+)
 from gradbook.nn_frameworks import _data, _torch_params, keras_mlp, torch_mlp
 
 
@@ -17,8 +28,6 @@ from gradbook.nn_frameworks import _data, _torch_params, keras_mlp, torch_mlp
 
 def torch_loss(params, X, Y):
     """Mean cross-entropy (a float) from PyTorch, float64."""
-    import torch
-
     params = check_params(params)
     X, Y = _data(params, X, Y)
     with torch.no_grad():
@@ -30,8 +39,6 @@ def torch_loss(params, X, Y):
 
 def torch_sgd_step(params, X, Y, lr):
     """One torch.optim.SGD step on the batch; returns the new params."""
-    import torch
-
     params = check_params(params)
     X, Y = _data(params, X, Y)
     model = torch_mlp(params)
@@ -46,8 +53,6 @@ def torch_sgd_step(params, X, Y, lr):
 
 def keras_loss(params, X, Y):
     """Mean cross-entropy (a float) from Keras's CategoricalCrossentropy."""
-    import keras
-
     params = check_params(params)
     X, Y = _data(params, X, Y)
     P = keras_mlp(params)(X.astype(np.float32))
@@ -55,7 +60,7 @@ def keras_loss(params, X, Y):
     return float(loss(Y.astype(np.float32), P))
 
 
-# --- JVPs and VJPs by machine (x of shape (n, 1), NumPy in and out) ---
+# --- JVPs, VJPs and HVPs by machine (x: (n, 1), NumPy in and out) ---
 
 
 def torch_jvp(func, x, v):
@@ -63,8 +68,6 @@ def torch_jvp(func, x, v):
 
     x, v: (n, 1). Returns NumPy arrays of F(x)'s shape.
     """
-    import torch
-
     x = _column(x, "x")
     v = _column(v, "v", len(x))
     y, Jv = torch.func.jvp(func, (torch.tensor(x),), (torch.tensor(v),))
@@ -76,8 +79,6 @@ def torch_vjp(func, x, u):
 
     x: (n, 1); u: F(x)'s shape. Returns F(x), and Jᵀu of x's shape.
     """
-    import torch
-
     x = _column(x, "x")
     y, pullback = torch.func.vjp(func, torch.tensor(x))
     u = _like(u, "u", tuple(y.shape))
@@ -90,8 +91,6 @@ def tf_jvp(func, x, v):
 
     x, v: (n, 1). Returns NumPy arrays of F(x)'s shape.
     """
-    import tensorflow as tf
-
     x = _column(x, "x")
     v = _column(v, "v", len(x))
     x = tf.constant(x)
@@ -105,8 +104,6 @@ def tf_vjp(func, x, u):
 
     x: (n, 1); u: F(x)'s shape. Returns F(x), and Jᵀu of x's shape.
     """
-    import tensorflow as tf
-
     x = tf.constant(_column(x, "x"))
     with tf.GradientTape() as tape:
         tape.watch(x)
@@ -122,9 +119,6 @@ def jax_jvp(func, x, v):
     x, v: (n, 1). Returns NumPy arrays of F(x)'s shape. Needs
     jax_enable_x64 (the test modules set it).
     """
-    import jax
-    import jax.numpy as jnp
-
     x = _column(x, "x")
     v = _column(v, "v", len(x))
     y, Jv = jax.jvp(func, (jnp.asarray(x),), (jnp.asarray(v),))
@@ -136,11 +130,45 @@ def jax_vjp(func, x, u):
 
     x: (n, 1); u: F(x)'s shape. Returns F(x), and Jᵀu of x's shape.
     """
-    import jax
-    import jax.numpy as jnp
-
     x = _column(x, "x")
     y, pullback = jax.vjp(func, jnp.asarray(x))
     u = _like(u, "u", tuple(y.shape))
     (JTu,) = pullback(jnp.asarray(u))
     return np.asarray(y), np.asarray(JTu)
+
+
+def jax_hvp(func, x, v, order="forward over reverse"):
+    """H v for a scalar func by JAX, in float64, NumPy in and out.
+
+    func: a JAX function of x (shape (n, 1)) returning one number;
+    x, v: (n, 1); order: a key of HVP_ORDERS. Needs jax_enable_x64.
+    """
+    check_jax_float64("jax_hvp")
+    if order not in HVP_ORDERS:
+        raise ValueError(
+            f"order must be one of {tuple(HVP_ORDERS)}; got {order!r}")
+    x = _column(x, "x")
+    v = _column(v, "v", len(x))
+    _scalar_output(func(jnp.asarray(x)))
+
+    def scalar(x):
+        return func(x).reshape(())  # jax.grad wants a 0-d output
+
+    Hv = HVP_ORDERS[order](scalar, jnp.asarray(x), jnp.asarray(v))
+    return np.asarray(Hv)
+
+
+# --- input checks, kept out of the way -----------------------------------
+
+
+def _like(u, name, shape):
+    """u as a float64 array of the given shape (the output's)."""
+    u = np.asarray(u, dtype=np.float64)
+    if u.shape != shape:
+        if u.size == int(np.prod(shape)) and u.ndim <= 1:
+            return u.reshape(shape)
+        raise ValueError(
+            f"{name} must have the output's shape {shape}; got shape "
+            f"{u.shape}"
+        )
+    return u

@@ -1,5 +1,6 @@
-"""gradbook.jacobians (and gradbook.bench_modes) against the mathematics
-of "The chain rule and the two modes of automatic differentiation".
+"""gradbook.jacobians (with gradbook.jacobians_frameworks and
+gradbook.bench_modes) against the mathematics of "The chain rule and
+the two modes of automatic differentiation".
 
 Random chains are built from the book's maps: linear maps of random
 shapes, tanh, softmax, and, as the last step, sometimes the quadratic
@@ -32,7 +33,7 @@ from hypothesis import strategies as st
 import gradbook  # noqa: F401  (TensorFlow's logging, before its import)
 import tensorflow as tf
 import torch
-from gradbook import bench_modes, jacobians
+from gradbook import bench_modes
 from gradbook.jacobians import (
     cross_entropy,
     finite_difference_jacobian,
@@ -45,6 +46,7 @@ from gradbook.jacobians import (
     softmax,
     tanh,
 )
+from gradbook.jacobians_frameworks import tf_hvp, torch_hvp
 from gradbook.quadform import hessian_f
 
 import framework_support as machine
@@ -310,9 +312,8 @@ def test_hvp_is_A_plus_AT_times_v(n, kind):
         # Each side sums 2n products (Av and Aᵀv, then added).
         bound = 2 * gamma(2 * n + 1) * (np.abs(A) + np.abs(A.T)) \
             @ np.abs(v)
-        for Hv in (jacobians.torch_hvp(lambda x: x.T @ A_t @ x, x, v),
-                   jacobians.tf_hvp(
-                       lambda x: tf.transpose(x) @ A_f @ x, x, v)):
+        for Hv in (torch_hvp(lambda x: x.T @ A_t @ x, x, v),
+                   tf_hvp(lambda x: tf.transpose(x) @ A_f @ x, x, v)):
             assert Hv.shape == (n, 1)
             assert np.all(np.abs(Hv - exact) <= bound)
         if kind == "not symmetric" and n > 1:
@@ -326,9 +327,9 @@ def test_hvp_of_cross_entropy_is_softmax_jacobian():
     s = softmax().value(z)
     H = np.diag(s.ravel()) - s @ s.T
     for k in range(5):
-        H_torch = jacobian_by_jvps(lambda v: jacobians.torch_hvp(
+        H_torch = jacobian_by_jvps(lambda v: torch_hvp(
             lambda z: -torch.log_softmax(z, dim=0)[k], z, v), 5)
-        H_tf = jacobian_by_jvps(lambda v: jacobians.tf_hvp(
+        H_tf = jacobian_by_jvps(lambda v: tf_hvp(
             lambda z: -tf.nn.log_softmax(z, axis=0)[k], z, v), 5)
         np.testing.assert_allclose(H_torch, H, rtol=0, atol=1e-15)
         np.testing.assert_allclose(H_tf, H, rtol=0, atol=1e-15)
@@ -372,15 +373,15 @@ X3 = np.ones((3, 1))
          r"u must have the output's shape \(3, 1\); got shape \(2, 2\)"),
         (lambda: machine.tf_vjp(tf.tanh, X3, np.ones((2, 2))),
          r"u must have the output's shape \(3, 1\); got shape \(2, 2\)"),
-        (lambda: jacobians.torch_hvp(torch.tanh, X3, X3),
+        (lambda: torch_hvp(torch.tanh, X3, X3),
          r"needs a scalar function \(one number out\); got an output of "
          r"shape \(3, 1\)"),
-        (lambda: jacobians.tf_hvp(tf.tanh, X3, X3),
+        (lambda: tf_hvp(tf.tanh, X3, X3),
          r"needs a scalar function \(one number out\); got an output of "
          r"shape \(3, 1\)"),
-        (lambda: jacobians.torch_hvp(quad_torch, X3, np.ones((2, 1))),
+        (lambda: torch_hvp(quad_torch, X3, np.ones((2, 1))),
          r"v must be a column vector of shape \(3, 1\); got shape \(2, 1\)"),
-        (lambda: jacobians.tf_hvp(quad_tf, X3, np.ones((2, 1))),
+        (lambda: tf_hvp(quad_tf, X3, np.ones((2, 1))),
          r"v must be a column vector of shape \(3, 1\); got shape \(2, 1\)"),
     ],
 )

@@ -1,13 +1,13 @@
-"""JAX's two modes (gradbook.jacobians, gradbook.bench_modes) against
-PyTorch, TensorFlow and the Jacobians derived by hand.
+"""JAX's two modes (gradbook.jacobians_frameworks, gradbook.bench_modes)
+against PyTorch, TensorFlow and the Jacobians derived by hand.
 
 The pages "JVPs, VJPs and the two modes", "What a Jacobian costs" and
 "Hessian-vector products" compute in JAX: jax.jvp, jax.vjp,
-jax.linearize, jax.linear_transpose (`jacobians.vjp_by_transpose`),
-jacfwd and jacrev, and the three orders of a Hessian-vector product
-(`jacobians.HVP_ORDERS`). Everything is float64 and compared at 1e-10:
-the maps are a few operations deep on a few entries of size about 1,
-so the rounding of each product is a few units of 1e-16.
+jax.linearize, jax.linear_transpose (`vjp_by_transpose`), jacfwd and
+jacrev, and the three orders of a Hessian-vector product
+(`HVP_ORDERS`). Everything is float64 and compared at 1e-10: the maps
+are a few operations deep on a few entries of size about 1, so the
+rounding of each product is a few units of 1e-16.
 """
 
 import json
@@ -21,14 +21,11 @@ import pytest
 import gradbook  # noqa: F401  (TensorFlow's logging, before its import)
 import tensorflow as tf
 import torch
-from gradbook import bench_modes, jacobians
-from gradbook.jacobians import (
+from gradbook import bench_modes
+from gradbook.jacobians import linear, quadratic, softmax, tanh
+from gradbook.jacobians_frameworks import (
     HVP_ORDERS,
-    jax_hvp,
-    linear,
-    quadratic,
-    softmax,
-    tanh,
+    torch_hvp,
     vjp_by_transpose,
 )
 from gradbook.quadform import hessian_f
@@ -159,10 +156,10 @@ def test_three_hvp_orders_equal_each_other_and_A_plus_AT_v(n):
     A = rng.standard_normal((n, n))
     x, v = rng.standard_normal((n, 1)), rng.standard_normal((n, 1))
     A_j = jnp.asarray(A)
-    results = [jax_hvp(lambda x: x.T @ A_j @ x, x, v, order)
+    results = [machine.jax_hvp(lambda x: x.T @ A_j @ x, x, v, order)
                for order in HVP_ORDERS]
     A_t = torch.tensor(A)
-    results.append(jacobians.torch_hvp(lambda x: x.T @ A_t @ x, x, v))
+    results.append(torch_hvp(lambda x: x.T @ A_t @ x, x, v))
     for Hv in results:
         np.testing.assert_allclose(Hv, hessian_f(A) @ v, **TOL)
 
@@ -178,8 +175,8 @@ def test_three_hvp_orders_on_the_cross_entropy_equal_the_formula():
         return jax.nn.logsumexp(z[:, 0]) - z[0, 0]
 
     for order, hvp in HVP_ORDERS.items():
-        np.testing.assert_allclose(jax_hvp(loss, z, v, order), formula,
-                                   **TOL, err_msg=order)
+        np.testing.assert_allclose(machine.jax_hvp(loss, z, v, order),
+                                   formula, **TOL, err_msg=order)
         jitted = jax.jit(lambda z, v, hvp=hvp: hvp(loss, z, v))
         np.testing.assert_allclose(
             jitted(jnp.asarray(z), jnp.asarray(v)), formula, **TOL)
@@ -189,13 +186,13 @@ def test_jax_hvp_refuses_float32_vector_outputs_and_unknown_orders():
     A = jnp.eye(3)
     x = v = np.ones((3, 1))
     with pytest.raises(ValueError, match="one number out"):
-        jax_hvp(lambda x: A @ x, x, v)
+        machine.jax_hvp(lambda x: A @ x, x, v)
     with pytest.raises(ValueError, match="order must be one of"):
-        jax_hvp(lambda x: x.T @ A @ x, x, v, "sideways")
+        machine.jax_hvp(lambda x: x.T @ A @ x, x, v, "sideways")
     jax.config.update("jax_enable_x64", False)
     try:
         with pytest.raises(ValueError, match="jax_enable_x64"):
-            jax_hvp(lambda x: x.T @ A @ x, x, v)
+            machine.jax_hvp(lambda x: x.T @ A @ x, x, v)
     finally:
         jax.config.update("jax_enable_x64", True)
 

@@ -3,7 +3,9 @@
 Each module belongs to a chapter of the book and uses its symbols:
 
 - quadform: f(x) = xᵀAx, its gradient and Hessian, finite differences
-- jacobians: Jacobians, forward and reverse mode, JVPs, VJPs and HVPs
+- jacobians: Jacobians, forward and reverse mode, JVPs and VJPs, by hand
+- jacobians_frameworks: a VJP as the transposed JVP, and Hessian-vector
+  products, in PyTorch, TensorFlow and JAX
 - frameworks: the same gradients through PyTorch and TensorFlow
 - nn_python: a plain-Python MLP, one sample at a time
 - nn_numpy: the same MLP in NumPy, on mini-batches

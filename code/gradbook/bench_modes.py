@@ -20,9 +20,10 @@ XLA at the warm-up call, the compiled code timed). The two gradients
 are compared, so each row also says how far apart they came out.
 
 It also times the three orders of a Hessian-vector product in JAX
-(`jacobians.HVP_ORDERS`: forward over reverse, reverse over reverse,
-reverse over forward) on the same f, eagerly and under jax.jit, and
-checks each against the formula s ⊙ v − s (sᵀv), s = softmax(z).
+(`jacobians_frameworks.HVP_ORDERS`: forward over reverse, reverse over
+reverse, reverse over forward) on the same f, eagerly and under
+jax.jit, and checks each against the formula s ⊙ v − s (sᵀv),
+s = softmax(z).
 
 Run it with `python -m gradbook.bench_modes` (options: --help); it
 writes gradbook/runs/modes.json unless told otherwise. Timings vary from
@@ -182,7 +183,7 @@ def hvp_run(n_values=HVP_N_VALUES, repeats=20, seed=1):
     import jax
     import jax.numpy as jnp
 
-    from gradbook.jacobians import HVP_ORDERS, check_jax_float64
+    from gradbook.jacobians_frameworks import HVP_ORDERS, check_jax_float64
 
     check_jax_float64("bench_modes.hvp_run")
     if not n_values or min(n_values) < 1:
@@ -237,7 +238,7 @@ def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=20,
               "jax": jax_calls,
               "jax-jit": lambda z: jax_calls(z, jit=True)}
     if {"jax", "jax-jit"} & set(frameworks):
-        from gradbook.jacobians import check_jax_float64
+        from gradbook.jacobians_frameworks import check_jax_float64
 
         check_jax_float64("bench_modes.run")
     rng = np.random.default_rng(seed)

@@ -1,10 +1,10 @@
-"""Jacobians, and the two orders of the chain rule: JVPs and VJPs.
+"""Jacobians, and the two orders of the chain rule: JVPs and VJPs, by hand.
 
 Everything here follows the pages "Jacobians and the chain rule" (the
-maps, by hand), "JVPs, VJPs and the two modes", "What a Jacobian costs"
-and "Hessian-vector products": column vectors, x of shape (n, 1), a map
-F : ℝⁿ → ℝᵐ with values of shape (m, 1) and Jacobian J of shape
-(m, n) (row i holds the partial derivatives of Fᵢ).
+maps), "JVPs, VJPs and the two modes" and "What a Jacobian costs":
+column vectors, x of shape (n, 1), a map F : ℝⁿ → ℝᵐ with values of
+shape (m, 1) and Jacobian J of shape (m, n) (row i holds the partial
+derivatives of Fᵢ).
 
 - Step, linear, quadratic, softmax, tanh, cross_entropy: maps of the
   book, each with its value, its JVP v ↦ Jv, its VJP u ↦ Jᵀu and its
@@ -14,21 +14,12 @@ F : ℝⁿ → ℝᵐ with values of shape (m, 1) and Jacobian J of shape
   pulling a direction u from the output (reverse).
 - jacobian_by_jvps, jacobian_by_vjps: the whole Jacobian, column by
   column or row by row; finite_difference_jacobian, to check them.
-- torch_hvp, tf_hvp: Hessian-vector products by PyTorch and TensorFlow,
-  NumPy in and NumPy out, float64.
-- vjp_by_transpose: JAX's VJP map as the transpose of the linearized
-  JVP map (jax.linearize, then jax.linear_transpose).
-- hvp_forward_over_reverse, hvp_reverse_over_reverse,
-  hvp_reverse_over_forward: the three orders of a Hessian-vector
-  product in JAX, pure functions of JAX arrays (jit-able); jax_hvp, the
-  same in NumPy, float64.
+
+NumPy only: the same products by PyTorch, TensorFlow and JAX, and the
+Hessian-vector products, are in `gradbook.jacobians_frameworks`.
 
 What it is not: an autodiff engine. The chain is a list of maps whose
-derivatives were written by hand; the frameworks do the rest.
-
-Longer than most modules (about 440 lines): the chapters display these
-functions from this file (``literalinclude`` with ``:pyobject:``), the
-frameworks' Hessian-vector products beside the hand-written maps.
+derivatives were written by hand.
 """
 
 from typing import Callable, NamedTuple
@@ -245,173 +236,6 @@ def finite_difference_jacobian(func, x, h=1e-5):
     return np.hstack(columns)
 
 
-# --- Hessian-vector products by PyTorch and TensorFlow ----------------
-#
-# func is written for the framework: it takes a tensor of x's shape
-# (n, 1) and returns a tensor. Inputs and results are NumPy, float64.
-
-
-
-
-
-
-
-
-
-
-def torch_hvp(func, x, v):
-    """H v for a scalar func, by forward over reverse, in PyTorch.
-
-    torch.func.grad(func) is the gradient map x ↦ ∇F(x) (reverse mode);
-    its JVP in the direction v (forward mode) is ∇²F(x) v. No n × n
-    Hessian is formed. x, v: (n, 1); func returns one number.
-    Defined in: Hessian-vector products, §Forward over reverse.
-    """
-    import torch
-
-    x = _column(x, "x")
-    v = _column(v, "v", len(x))
-    _scalar_output(func(torch.tensor(x)))
-
-    def scalar(x):
-        return func(x).reshape(())  # torch.func.grad wants a 0-d output
-
-    _, Hv = torch.func.jvp(torch.func.grad(scalar), (torch.tensor(x),),
-                           (torch.tensor(v),))
-    return Hv.detach().numpy()
-
-
-def tf_hvp(func, x, v):
-    """H v for a scalar func, by forward over reverse, in TensorFlow.
-
-    A GradientTape inside a ForwardAccumulator: the tape gives ∇F(x),
-    the accumulator that gradient's JVP in the direction v, ∇²F(x) v.
-    x, v: (n, 1); func returns one number.
-    Defined in: Hessian-vector products, §Forward over reverse.
-    """
-    import tensorflow as tf
-
-    x = tf.constant(_column(x, "x"))
-    v = _column(v, "v", x.shape[0])
-    with tf.autodiff.ForwardAccumulator(x, tf.constant(v)) as acc:
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            y = func(x)
-        _scalar_output(y)
-        grad = tape.gradient(y, x)
-    return acc.jvp(grad).numpy()
-
-
-# --- JAX: the VJP as a transpose, and three orders of an HVP ---------
-#
-# JAX is imported inside each function, so that importing this module
-# costs nothing for a reader who never runs JAX.
-
-
-def vjp_by_transpose(F, x):
-    """F(x), and the VJP map u ↦ DF(x)ᵀu obtained by transposing the JVP.
-
-    jax.linearize(F, x) evaluates F once and returns F(x) with the
-    linear map v ↦ DF(x) v (the JVP map, kept as a program of linear
-    operations); jax.linear_transpose turns that program into its
-    transpose, operation by operation in reverse order. F: JAX arrays
-    to a JAX array; x: a JAX array. Returns (F(x), vjp), vjp(u) of x's
-    shape for u of F(x)'s shape.
-    Defined in: JVPs, VJPs and the two modes, §Reverse mode is the
-    transpose of forward mode.
-    """
-    import jax
-
-    y, jvp_map = jax.linearize(F, x)  # y = F(x); jvp_map(v) = DF(x) v
-    transposed = jax.linear_transpose(jvp_map, x)  # u ↦ (DF(x)ᵀ u,)
-    return y, lambda u: transposed(u)[0]
-
-
-def hvp_forward_over_reverse(g, x, v):
-    """∇²g(x) v as the JVP of the gradient map x ↦ ∇g(x).
-
-    g: a scalar function of JAX arrays (a 0-d result); x, v: JAX arrays
-    of one shape. Reverse mode inside (jax.grad), forward outside.
-    Defined in: Hessian-vector products, §Three orders in JAX.
-    """
-    import jax
-
-    return jax.jvp(jax.grad(g), (x,), (v,))[1]
-
-
-def hvp_reverse_over_reverse(g, x, v):
-    """∇²g(x) v as the gradient of the scalar x ↦ ⟨∇g(x), v⟩.
-
-    Reverse mode inside and outside: the outer VJP sweep walks back the
-    record of the inner one. Arguments as hvp_forward_over_reverse.
-    Defined in: Hessian-vector products, §Three orders in JAX.
-    """
-    import jax
-    import jax.numpy as jnp
-
-    return jax.grad(lambda x: jnp.vdot(jax.grad(g)(x), v))(x)
-
-
-def hvp_reverse_over_forward(g, x, v):
-    """∇²g(x) v as the gradient of the JVP x ↦ ∇g(x)ᵀv = ⟨∇g(x), v⟩.
-
-    Forward mode inside (jax.jvp), reverse outside (jax.grad).
-    Arguments as hvp_forward_over_reverse.
-    Defined in: Hessian-vector products, §Three orders in JAX.
-    """
-    import jax
-
-    return jax.grad(lambda x: jax.jvp(g, (x,), (v,))[1])(x)
-
-
-HVP_ORDERS = {
-    "forward over reverse": hvp_forward_over_reverse,
-    "reverse over reverse": hvp_reverse_over_reverse,
-    "reverse over forward": hvp_reverse_over_forward,
-}
-
-
-def jax_hvp(func, x, v, order="forward over reverse"):
-    """H v for a scalar func by JAX, in float64, NumPy in and out.
-
-    func: a JAX function of x (shape (n, 1)) returning one number;
-    x, v: (n, 1); order: a key of HVP_ORDERS. Needs float64 in JAX
-    (jax.config.update("jax_enable_x64", True) after importing jax).
-    Defined in: Hessian-vector products, §Three orders in JAX.
-    """
-    import jax.numpy as jnp
-
-    check_jax_float64("jax_hvp")
-    if order not in HVP_ORDERS:
-        raise ValueError(
-            f"order must be one of {tuple(HVP_ORDERS)}; got {order!r}")
-    x = _column(x, "x")
-    v = _column(v, "v", len(x))
-    _scalar_output(func(jnp.asarray(x)))
-
-    def scalar(x):
-        return func(x).reshape(())  # jax.grad wants a 0-d output
-
-    Hv = HVP_ORDERS[order](scalar, jnp.asarray(x), jnp.asarray(v))
-    return np.asarray(Hv)
-
-
-def check_jax_float64(what):
-    """Refuse to compute in float64 when JAX has not been told to.
-
-    JAX turns float64 input into float32 unless jax_enable_x64 is set;
-    the book compares in float64, so `what` asks for it to be set.
-    """
-    import jax
-
-    if not jax.config.jax_enable_x64:
-        raise ValueError(
-            f"{what} computes in float64, and JAX keeps float32 unless "
-            "asked: call jax.config.update(\"jax_enable_x64\", True) "
-            "right after importing jax"
-        )
-
-
 # --- input checks, kept out of the way -----------------------------------
 
 
@@ -433,28 +257,6 @@ def _column(x, name, n=None):
     return x
 
 
-def _like(u, name, shape):
-    """u as a float64 array of the given shape (the output's)."""
-    u = np.asarray(u, dtype=np.float64)
-    if u.shape != shape:
-        if u.size == int(np.prod(shape)) and u.ndim <= 1:
-            return u.reshape(shape)
-        raise ValueError(
-            f"{name} must have the output's shape {shape}; got shape "
-            f"{u.shape}"
-        )
-    return u
-
-
 def _as_column(value):
     """A result of m numbers as a (m, 1) float64 column."""
     return np.asarray(value, dtype=np.float64).reshape(-1, 1)
-
-
-def _scalar_output(y):
-    """Refuse a function that does not return exactly one number."""
-    if int(np.prod(y.shape)) != 1:
-        raise ValueError(
-            "a Hessian-vector product needs a scalar function (one "
-            f"number out); got an output of shape {tuple(y.shape)}"
-        )
