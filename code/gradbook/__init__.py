@@ -18,8 +18,11 @@ Each module belongs to a chapter of the book and uses its symbols:
 - gradcheck: gradients checked against finite differences
 - descent: gradient descent, heavy ball and Newton on a quadratic
 - data: the toy problem and Iris
-- bench: the speed of the MLP in each implementation
-- bench_modes: a gradient by n JVPs against one VJP, timed
+- bench: the speed of the MLP in each implementation (trained as
+  bench_trainers sets each up)
+- bench_modes: a gradient by n JVPs against one VJP, timed (the calls
+  of each framework in bench_modes_calls)
+- timing: the harness every bench module shares
 
 TensorFlow writes C++ start-up logs to stderr unless two variables are
 set before it is imported; importing gradbook sets them (unless the

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gradbook.bench import environment, save_json, set_threads
-from gradbook.bench_modes import best_time
+from gradbook.timing import best_time, environment, one_thread, save_json
 
 SIZES = (10**5, 10**6, 10**7)
 DEFAULT_JSON = Path(__file__).resolve().parent / "runs" / "cheap.json"
@@ -67,24 +66,23 @@ def run(sizes=SIZES, repeats=3, seed=0):
 
     Each gradient is checked against the formula (1 − 2x²) exp(−x²).
     """
-    threads = set_threads()
     rng = np.random.default_rng(seed)
     rows = []
-    for n in sizes:
-        x = rng.standard_normal(n)
-        exact = (1 - 2 * x * x) * np.exp(-x * x)
-        for name, calls in (("pytorch", torch_calls),
-                            ("engine", engine_calls)):
-            value, gradient = calls(x)
-            grad = np.asarray(gradient()).ravel()
-            assert np.allclose(grad, exact, rtol=1e-12, atol=1e-12)
-            t_value = best_time(value, repeats)
-            t_gradient = best_time(gradient, repeats)
-            rows.append({"implementation": name, "n": n,
-                         "value_seconds": t_value,
-                         "gradient_seconds": t_gradient,
-                         "ratio": t_gradient / t_value})
-    threads["_limiter"].restore_original_limits()
+    with one_thread():
+        for n in sizes:
+            x = rng.standard_normal(n)
+            exact = (1 - 2 * x * x) * np.exp(-x * x)
+            for name, calls in (("pytorch", torch_calls),
+                                ("engine", engine_calls)):
+                value, gradient = calls(x)
+                grad = np.asarray(gradient()).ravel()
+                assert np.allclose(grad, exact, rtol=1e-12, atol=1e-12)
+                t_value = best_time(value, repeats)
+                t_gradient = best_time(gradient, repeats)
+                rows.append({"implementation": name, "n": n,
+                             "value_seconds": t_value,
+                             "gradient_seconds": t_gradient,
+                             "ratio": t_gradient / t_value})
     return rows
 
 

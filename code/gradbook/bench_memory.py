@@ -23,8 +23,7 @@ import numpy as np
 
 from gradbook.autodiff import Tensor
 from gradbook.autodiff_more import checkpoint, grad
-from gradbook.bench import environment, save_json
-from gradbook.bench_modes import best_time
+from gradbook.timing import best_time, environment, save_json
 
 N_VALUES = (16, 36, 64, 144, 256)
 DEFAULT_JSON = Path(__file__).resolve().parent / "runs" / "memory.json"

@@ -3,21 +3,16 @@
 The scalar function is the book's loss on n scores z, the cross-entropy
 of softmax for class 0, f(z) = −log softmax(z)₀ = log Σⱼ exp(zⱼ) − z₀
 (`jacobians.cross_entropy(0)`): one evaluation costs O(n). For each n
-(1, 2, 4, …, 4096 by default) and each framework it times, in float64,
-one thread each (as `gradbook.bench` sets them):
+(1, 2, 4, …, 4096 by default) and each framework (PyTorch, TensorFlow,
+JAX eagerly and under jax.jit) it times, in float64, one thread each
+(`gradbook.timing.one_thread`), the calls of `gradbook.bench_modes_calls`:
 
 - one evaluation of f;
 - the gradient by forward mode: n JVPs, one per direction e₁, …, eₙ;
 - the gradient by reverse mode: one VJP with u = 1.
 
-PyTorch runs eagerly (torch.func.jvp, torch.func.vjp); TensorFlow runs
-each product inside a tf.function (a ForwardAccumulator, a
-GradientTape), traced once per n before timing, since eager
-TensorFlow spends milliseconds per call in Python. JAX runs twice:
-eagerly (jax.jvp, jax.vjp, each operation dispatched on its own), and
-under jax.jit (each of the three functions traced once, compiled by
-XLA at the warm-up call, the compiled code timed). The two gradients
-are compared, so each row also says how far apart they came out.
+The two gradients are compared, so each row also says how far apart
+they came out.
 
 It also times the three orders of a Hessian-vector product in JAX
 (`jacobians_frameworks.HVP_ORDERS`: forward over reverse, reverse over
@@ -29,18 +24,19 @@ Run it with `python -m gradbook.bench_modes` (options: --help); it
 writes gradbook/runs/modes.json unless told otherwise. Timings vary from
 run to run and machine to machine: the page plots the saved file and
 never times anything itself. The file holds {"machine": ..., "rows":
-[...], "hvp": [...]}, the machine and rows as `gradbook.bench`
-writes them.
+[...], "hvp": [...]}: the machine is `gradbook.timing.environment`'s
+description with the settings of the run.
 """
 
 import argparse
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 
-from gradbook.bench import environment, save_json, set_threads
+from gradbook.bench_modes_calls import jax_calls, tf_calls, torch_calls
+from gradbook.timing import (XLA_ONE_THREAD, best_time, environment,
+                             one_thread, save_json, xla_threads)
 
 N_VALUES = tuple(2**k for k in range(13))  # 1 … 4096
 FRAMEWORKS = ("pytorch", "tensorflow", "jax", "jax-jit")
@@ -51,122 +47,7 @@ HVP_N_VALUES = (16, 65536, 2097152)
 # milliseconds per JVP: its n JVPs stop at n = 512, or the run would
 # take minutes (4096 JVPs, three times, at n = 4096 alone).
 MAX_N = {"jax": 512}
-# XLA's CPU back end reads its thread settings once, when JAX starts:
-# main() sets them, before anything imports jax, for one thread.
-XLA_ONE_THREAD = ("--xla_cpu_multi_thread_eigen=false "
-                  "intra_op_parallelism_threads=1")
 DEFAULT_JSON = Path(__file__).resolve().parent / "runs" / "modes.json"
-
-
-def best_time(call, repeats, warm_up=True):
-    """The best of `repeats` timed runs of call(), after one warm-up."""
-    if warm_up:
-        call()
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def torch_calls(z):
-    """For PyTorch, three functions of no argument: f, n JVPs, one VJP.
-
-    Each of the last two returns the gradient of f at z, shape (n, 1).
-    """
-    import torch
-
-    def f(z):
-        return torch.logsumexp(z, dim=0) - z[0]
-
-    z = torch.tensor(z)
-    n = z.shape[0]
-    directions = [column for column in torch.eye(n, dtype=z.dtype)
-                  .unsqueeze(-1)]  # e_1, …, e_n, each (n, 1)
-    one = torch.ones(1, dtype=z.dtype)
-
-    def n_jvps():
-        return np.array([[torch.func.jvp(f, (z,), (e,))[1].item()]
-                         for e in directions])
-
-    def one_vjp():
-        _, pullback = torch.func.vjp(f, z)
-        return pullback(one)[0].numpy()
-
-    return (lambda: f(z)), n_jvps, one_vjp
-
-
-def tf_calls(z):
-    """For TensorFlow, the same three functions, each in a tf.function."""
-    import tensorflow as tf
-
-    def f(z):
-        return tf.reduce_logsumexp(z, axis=0) - z[0]
-
-    spec = tf.TensorSpec(z.shape, tf.float64)
-
-    @tf.function(input_signature=[spec, spec])
-    def jvp(z, v):
-        with tf.autodiff.ForwardAccumulator(z, v) as acc:
-            y = f(z)
-        return acc.jvp(y)
-
-    @tf.function(input_signature=[spec])
-    def vjp(z):
-        with tf.GradientTape() as tape:
-            tape.watch(z)
-            y = f(z)
-        return tape.gradient(y, z, output_gradients=tf.ones_like(y))
-
-    f_compiled = tf.function(f, input_signature=[spec])
-    z = tf.constant(z)
-    n = z.shape[0]
-    eye = np.eye(n)
-    directions = [tf.constant(eye[:, [j]]) for j in range(n)]
-
-    def n_jvps():
-        return np.array([[jvp(z, e).numpy().item()] for e in directions])
-
-    def one_vjp():
-        return vjp(z).numpy()
-
-    return (lambda: f_compiled(z)), n_jvps, one_vjp
-
-
-def jax_calls(z, jit=False):
-    """For JAX, the same three functions; with jit=True each is compiled.
-
-    jax.jit traces the function once (per shape), compiles the trace
-    with XLA, and runs the compiled code at every later call; the
-    first call (best_time's warm-up) pays for the compilation.
-    """
-    import jax
-    import jax.numpy as jnp
-
-    def f(z):
-        return jax.nn.logsumexp(z[:, 0]) - z[0, 0]
-
-    def jvp(z, v):
-        return jax.jvp(f, (z,), (v,))[1]
-
-    def vjp(z):
-        y, pullback = jax.vjp(f, z)
-        return pullback(jnp.ones_like(y))[0]
-
-    if jit:
-        f, jvp, vjp = jax.jit(f), jax.jit(jvp), jax.jit(vjp)
-    z = jnp.asarray(z)
-    n = z.shape[0]
-    directions = list(jnp.eye(n, dtype=z.dtype)[:, :, None])
-
-    def n_jvps():
-        return np.array([[jvp(z, e).item()] for e in directions])
-
-    def one_vjp():
-        return np.asarray(vjp(z))
-
-    return (lambda: f(z).block_until_ready()), n_jvps, one_vjp
 
 
 def hvp_run(n_values=HVP_N_VALUES, repeats=20, seed=1):
@@ -242,9 +123,8 @@ def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=20,
 
         check_jax_float64("bench_modes.run")
     rng = np.random.default_rng(seed)
-    threads = set_threads()
     rows = []
-    try:
+    with one_thread() as threads:
         for n in n_values:
             z = rng.standard_normal((n, 1))
             for name in frameworks:
@@ -270,24 +150,13 @@ def run(n_values=N_VALUES, frameworks=FRAMEWORKS, repeats=20,
                     "gradient_gap": float(gap),
                     "threads": threads.get(name, xla_threads()),
                 })
-    finally:
-        threads["_limiter"].restore_original_limits()
-        import torch
-
-        torch.set_num_threads(threads["_torch_before"])
     return rows
 
 
-def xla_threads():
-    """1 if XLA's CPU back end was started with one thread, else 0.
-
-    0 means XLA's default (all cores), as TensorFlow's 0 does.
-    """
-    return 1 if XLA_ONE_THREAD in os.environ.get("XLA_FLAGS", "") else 0
-
-
 def machine(rows, repeats, jvp_repeats):
-    """Hardware, versions and run settings, as gradbook.bench records."""
+    """Hardware, versions and run settings: environment(), the version
+    of JAX, the threads of each framework (read off the rows), dtype,
+    repeats, jvp_repeats and the function timed."""
     import jax
 
     return {**environment(), "jax": jax.__version__,
