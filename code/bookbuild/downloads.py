@@ -38,7 +38,8 @@ from sphinx.util import logging
 
 from . import WARNING_TYPE
 from .files import write_atomic
-from .readers import Writer, readers_notebook
+from .readers import readers_notebook
+from .readers.writer import Writer
 from .staging import EXECUTED, image_file
 
 logger = logging.getLogger(__name__)
