@@ -69,7 +69,7 @@ def _site_files(root):
             for p in sorted(path.rglob("*")):
                 if not p.is_file() or SKIP_PARTS & set(p.parts):
                     continue
-                if p.name.endswith(".egg-info") or ".egg-info" in str(p):
+                if ".egg-info" in str(p):
                     continue
                 if p.suffix == ".mo":  # compiled from the .po by Sphinx
                     continue
