@@ -142,6 +142,7 @@ class Text:
     def skip(self, node, depth):
         return []
 
+
 def anchored(node, text):
     """`text` after an HTML anchor for each of node's ids."""
     ids = node.get("ids", [])
