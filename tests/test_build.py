@@ -294,7 +294,7 @@ def test_publishing_swaps_the_whole_folder(tmp_path):
 def test_published_path_maps_a_staged_file_to_its_place_after_the_swap():
     from pathlib import Path
 
-    from bookbuild.build import published_path, stage_folder
+    from bookbuild.staging import published_path, stage_folder
 
     staged = stage_folder("_build") / "_build" / "jupyter_execute" / "x.png"
     assert published_path("/book", staged) == Path(

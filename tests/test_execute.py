@@ -2,10 +2,11 @@
 
 `bookbuild.execute` runs before Sphinx: it executes, on every core, the
 pages whose cells changed (jupyter-cache's key) or whose inputs did
-(the modules under code/ they import, directly or through each other;
-the data files they name; the pins). The quick tests read dependencies
-from small trees of files; the slow ones build throw-away books with
-the minimal configuration (the build's driver is what is tested).
+(`bookbuild.dependencies`: the modules under code/ they import,
+directly or through each other; the data files they name; the pins).
+The quick tests read dependencies from small trees of files; the slow
+ones build throw-away books with the minimal configuration (the build's
+driver is what is tested).
 """
 
 import io
@@ -15,7 +16,7 @@ import textwrap
 import pytest
 
 from book_support import MINIMAL_CONFIG, chapter
-from bookbuild import build, execute
+from bookbuild import build, dependencies, execute
 
 slow = pytest.mark.slow
 
@@ -49,26 +50,29 @@ def names(root, paths):
 
 def test_imports_are_followed_through_the_library(library):
     code = library / "code"
-    assert names(library, execute.module_closure(
+    assert names(library, dependencies.module_closure(
         ["import lib.top"], code)) == [
         "code/lib/__init__.py", "code/lib/base.py", "code/lib/top.py",
         "code/lib/util.py"]
-    assert names(library, execute.module_closure(
+    assert names(library, dependencies.module_closure(
         ["from lib import alone\n", "%matplotlib inline\nimport os"],
         code)) == ["code/lib/__init__.py", "code/lib/alone.py"]
-    assert names(library, execute.module_closure(
+    assert names(library, dependencies.module_closure(
         ["from lib.util import f"], code)) == [
         "code/lib/__init__.py", "code/lib/util.py"]
-    assert execute.module_closure(["import numpy", "x = ("], code) == []
+    assert dependencies.module_closure(
+        ["import numpy", "x = ("], code) == []
 
 
 def test_a_page_depends_on_the_data_it_or_its_modules_name(library):
     page = write(library / "book" / "p.md", "x")
-    deps = execute.page_dependencies(library, page, ["import lib.base"])
+    deps = dependencies.page_dependencies(library, page,
+                                          ["import lib.base"])
     assert "book/data/table.json" in names(library, deps)
     assert "book/data/other.json" not in names(library, deps)
     page.write_text('json.load(open("data/other.json"))')
-    deps = execute.page_dependencies(library, page, ["import lib.alone"])
+    deps = dependencies.page_dependencies(library, page,
+                                          ["import lib.alone"])
     assert "book/data/other.json" in names(library, deps)
     assert "book/data/table.json" not in names(library, deps)
 
@@ -79,7 +83,8 @@ def test_a_page_depends_on_the_saved_runs_it_loads(library):
     write(runs / "modes.json", "{}")
     page = write(library / "book" / "p.md",
                  'bench = data.saved_run("bench")')
-    deps = execute.page_dependencies(library, page, ["import lib.alone"])
+    deps = dependencies.page_dependencies(library, page,
+                                          ["import lib.alone"])
     assert "code/gradbook/runs/bench.json" in names(library, deps)
     assert "code/gradbook/runs/modes.json" not in names(library, deps)
 
@@ -89,8 +94,8 @@ def test_the_inputs_change_with_a_module_and_with_the_pins(library):
     config = {"execute": {"timeout": 1}}
 
     def inputs(sources):
-        return execute.page_inputs(library, page, sources,
-                                   execute.global_inputs(library, config))
+        global_fp = dependencies.global_inputs(library, config)
+        return dependencies.page_inputs(library, page, sources, global_fp)
 
     top, alone = inputs(["import lib.top"]), inputs(["import lib.alone"])
     write(library / "code" / "lib" / "util.py", "NAME = 'changed'\n")

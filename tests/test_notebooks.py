@@ -9,7 +9,7 @@ import pytest
 from sphinx.errors import ExtensionError
 
 from book_support import chapter
-from bookbuild import notebooks
+from bookbuild import notebooks, pins
 from bookbuild.pins import PINNED
 
 
@@ -127,7 +127,7 @@ def test_ids_are_set_before_myst_nb_gets_the_notebook(tmp_path):
 
 
 def test_setup_refuses_a_myst_nb_it_was_not_written_for(monkeypatch):
-    monkeypatch.setattr(myst_nb, "__version__", "9.9.9")
+    monkeypatch.setattr(pins, "version", lambda package: "9.9.9")
     with pytest.raises(ExtensionError, match=r"written for myst-nb 1\.4\.0"
                        r".* myst-nb 9\.9\.9 is installed"):
         notebooks.setup(None)

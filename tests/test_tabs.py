@@ -10,11 +10,11 @@ The last test reads the book's own chapter from the built site.
 import re
 
 import pytest
-import sphinx_design
 from bs4 import BeautifulSoup
 from sphinx.errors import ExtensionError
 
 from book_support import cell, jupyter_book, page, write_book
+from bookbuild import pins
 from bookbuild import tabs as tabs_extension
 
 CONFIG = """\
@@ -238,7 +238,7 @@ def test_bad_framework_tags_are_warnings_at_file_and_line(throwaway_book):
 
 def test_setup_refuses_a_sphinx_design_it_was_not_written_for(
         monkeypatch):
-    monkeypatch.setattr(sphinx_design, "__version__", "0.9.0")
+    monkeypatch.setattr(pins, "version", lambda package: "0.9.0")
     with pytest.raises(ExtensionError, match=r"written for sphinx-design "
                        r"0\.8\.0 .* sphinx-design 0\.9\.0 is installed"):
         tabs_extension.setup(None)

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 import bookbuild
-from bookbuild import downloads, redirects, tabs
+from bookbuild import downloads, i18n, redirects, tabs
 from bookbuild.pdf import sphinxext
 
 CODE = Path(bookbuild.__file__).parent
 FEATURES = {tabs: "tabs", downloads: "downloads", redirects: "redirects",
-            sphinxext: "pdf"}
+            i18n: "i18n", sphinxext: "pdf"}
 
 
 def warning_calls(path):

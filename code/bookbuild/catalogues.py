@@ -128,7 +128,7 @@ def extract(root):
     builder). It reads the build's execution cache: a glued figure's
     caption exists only where its notebook has run, so after a build
     nothing is executed again."""
-    from bookbuild.build import _jupyter_book, build_env
+    from bookbuild.commands import build_env, jupyter_book
 
     build_dir = Path(root, "_build")
     stage = build_dir / "gettext-stage"
@@ -138,7 +138,7 @@ def extract(root):
     if not cache.is_symlink():
         shutil.rmtree(cache, ignore_errors=True)
         cache.symlink_to(build_dir / ".jupyter_cache")
-    command = _jupyter_book() + [
+    command = jupyter_book() + [
         "build", str(root), "--builder", "custom", "--custom-builder",
         "gettext", "--all", "--path-output", str(stage)]
     result = subprocess.run(command, cwd=root, env=build_env(root),

@@ -37,15 +37,13 @@ from jupyter_cache import get_cache
 from sphinx.util import logging
 
 from . import WARNING_TYPE
-from .build import published_path
 from .files import write_atomic
-from .readers import Writer, readers_notebook
+from .readers import readers_notebook
+from .readers.writer import Writer
+from .staging import EXECUTED, image_file
 
 logger = logging.getLogger(__name__)
 SUBTYPE = "downloads"
-
-# myst-nb's folder for executed notebooks, next to the HTML output.
-EXECUTED = "jupyter_execute"
 
 INSTALL_CELL = '''\
 # This notebook imports the book's library, gradbook. In a clone of the
@@ -64,7 +62,7 @@ def executed_notebook(app, docname):
     """The path where myst-nb wrote the executed notebook of `docname`.
 
     It is beside the HTML output: `_build/jupyter_execute`, or the
-    staging folder's during a build (bookbuild.build). When the PDFs
+    staging folder's during a build (bookbuild.staging). When the PDFs
     are written elsewhere from a finished build, it is beside the
     doctrees. (Sphinx resolves symbolic links in both paths, and a
     staged build's doctrees are a link to the book's own: beside them
@@ -99,21 +97,6 @@ def read_executed(app, docname):
             "as myst-nb wrote it", location=docname,
             type=WARNING_TYPE, subtype=SUBTYPE)
     return notebook
-
-
-def image_file(srcdir, uri):
-    """The file of an image `uri` (relative to the source folder srcdir).
-
-    An image of an executed notebook that a staged build recorded is
-    looked for where the build put it once complete
-    (:func:`bookbuild.build.published_path`).
-    """
-    path = Path(srcdir) / uri
-    if not path.is_file():
-        moved = published_path(srcdir, uri)
-        if moved is not None and moved.is_file():
-            return moved
-    return path
 
 
 def _repository_url(app):

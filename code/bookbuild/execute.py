@@ -13,48 +13,29 @@ as before (the warning that fails the build, the traceback in
 
 Which pages execute. jupyter-cache keys a page on its code cells (and
 kernel) only, so it re-executes a page whose cells changed and nothing
-else. This module adds what a cell can depend on without changing: a
-page's *inputs*, fingerprinted per page (:func:`page_inputs`):
-
-- the modules under `code/` it imports, directly or through another
-  such module (read from the code with `ast`, not listed by hand);
-- the data files under `book/data/` named in its source or in those
-  modules' source, and the saved runs of `make bench` it loads
-  (`saved_run("bench")` reads `code/gradbook/runs/bench.json`);
-- the pins (`requirements.txt`, `pyproject.toml`), the `execute:`
-  section of `_config.yml`, and `bookbuild/notebooks.py` (which shapes
-  every executed notebook): a change there executes every page.
-
-The fingerprint of the inputs a cached page was executed with is kept
-beside the cache (`bookbuild-pages.json`: per page, relative to the
-root, the cache record's hash, the inputs, the seconds it took); when
-it differs, that page's record is removed and the page executes.
-
-Longer than bookbuild's other modules (about 440 lines): the
-dependency finder (which modules, data files and saved runs a page
-reads) and the executor that uses it share one fingerprint format, so
-they are kept in one file, read top to bottom.
+else. What a cell can depend on without changing, the page's *inputs*,
+is :mod:`bookbuild.dependencies`' business: their fingerprint, per page.
+The fingerprint a cached page was executed with is kept beside the
+cache (`bookbuild-pages.json`: per page, relative to the root, the
+cache record's hash, the inputs, the seconds it took); when it differs,
+that page's record is removed and the page executes.
 """
 
 import argparse
-import ast
 import concurrent.futures
 import fnmatch
-import hashlib
 import json
 import multiprocessing
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
+from bookbuild.dependencies import global_inputs, page_inputs
 from bookbuild.failures import ANSI, ERROR_LINE
 
 SIDECAR = "bookbuild-pages.json"
-GLOBAL_INPUTS = ("requirements.txt", "pyproject.toml")
 PAGE_SUFFIXES = (".md", ".ipynb")
-MAGIC = re.compile(r"^\s*[%!]")
 
 
 # The pages, from the table of contents.
@@ -113,152 +94,6 @@ def read_notebook(path, config):
 def code_sources(notebook):
     return [cell.source for cell in notebook.cells
             if cell.cell_type == "code"]
-
-
-# What a page depends on, read from the code.
-
-def _parse(source):
-    """The AST of a cell or module, IPython magics and shell lines
-    blanked; None if it still does not parse."""
-    lines = ["" if MAGIC.match(line) else line
-             for line in source.splitlines()]
-    try:
-        return ast.parse("\n".join(lines))
-    except SyntaxError:
-        return None
-
-
-def _module_file(code_root, dotted):
-    """code_root/a/b.py or code_root/a/b/__init__.py for "a.b"."""
-    base = code_root.joinpath(*dotted.split("."))
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path
-    return None
-
-
-def _with_parents(code_root, dotted):
-    """The files that importing `dotted` runs: each package's
-    __init__ on the way, then the module itself."""
-    parts = dotted.split(".")
-    files = []
-    for i in range(1, len(parts) + 1):
-        path = _module_file(code_root, ".".join(parts[:i]))
-        if path is not None:
-            files.append(path)
-    return files
-
-
-def imported_files(tree, code_root, package=""):
-    """Files under `code_root` that the imports in `tree` load.
-    `package` is the dotted package of the module `tree` came from (for
-    relative imports)."""
-    files = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                files += _with_parents(code_root, alias.name)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".") if package else []
-                parts = parts[:len(parts) - (node.level - 1)]
-                base = ".".join(parts + ([base] if base else []))
-            if not base:
-                continue
-            files += _with_parents(code_root, base)
-            for alias in node.names:  # `from pkg import module`
-                path = _module_file(code_root, f"{base}.{alias.name}")
-                if path is not None:
-                    files.append(path)
-    return files
-
-
-def _package_of(code_root, path):
-    parts = list(path.relative_to(code_root).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        return ".".join(parts[:-1])
-    return ".".join(parts[:-1])
-
-
-def module_closure(sources, code_root):
-    """The files under `code_root` that the code `sources` imports,
-    directly or through each other, sorted."""
-    found = set()
-    todo = []
-    for source in sources:
-        tree = _parse(source)
-        if tree is not None:
-            todo += imported_files(tree, code_root)
-    while todo:
-        path = todo.pop()
-        if path in found:
-            continue
-        found.add(path)
-        tree = _parse(path.read_text(encoding="utf8"))
-        if tree is not None:
-            todo += imported_files(tree, code_root,
-                                   _package_of(code_root, path))
-    return sorted(found)
-
-
-def data_files(texts, data_dir):
-    """The files in `data_dir` whose names appear in any of `texts`."""
-    if not data_dir.is_dir():
-        return []
-    names = sorted(p for p in data_dir.rglob("*") if p.is_file())
-    return [p for p in names
-            if any(p.name in text for text in texts)]
-
-
-def global_inputs(root, config):
-    """What every page's outputs depend on: pins, execution settings,
-    the notebook shaping of bookbuild."""
-    digest = hashlib.sha256()
-    for name in GLOBAL_INPUTS:
-        path = root / name
-        digest.update(name.encode() + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    digest.update(json.dumps(config.get("execute"), sort_keys=True,
-                             default=str).encode())
-    digest.update(Path(__file__).with_name("notebooks.py").read_bytes())
-    return digest.hexdigest()
-
-
-# gradbook ships the saved measurements of `make bench`; a page reads
-# runs/<name>.json through gradbook.data.saved_run("<name>").
-SAVED_RUNS = Path("code", "gradbook", "runs")
-SAVED_RUN_CALL = re.compile(r"""saved_run\(\s*["'](\w+)["']""")
-
-
-def saved_runs(texts, runs_dir):
-    """The files runs_dir/<name>.json that a saved_run("<name>") call in
-    any of `texts` reads."""
-    names = {name for text in texts for name in SAVED_RUN_CALL.findall(text)}
-    return sorted(path for name in names
-                  if (path := runs_dir / f"{name}.json").is_file())
-
-
-def page_dependencies(root, page, sources):
-    """The files a page's execution reads besides its own cells: the
-    modules under code/ it imports, the data it names and the saved runs
-    it loads."""
-    modules = module_closure(sources, root / "code")
-    texts = [page.read_text(encoding="utf8")]
-    texts += [m.read_text(encoding="utf8") for m in modules]
-    return modules + data_files(texts, page.parent / "data") \
-        + [p for p in data_files(texts, root / "book" / "data")
-           if p.parent != page.parent / "data"] \
-        + saved_runs(texts, root / SAVED_RUNS)
-
-
-def page_inputs(root, page, sources, global_fp):
-    """The fingerprint of one page's inputs (not its cells)."""
-    digest = hashlib.sha256(global_fp.encode())
-    for path in page_dependencies(root, page, sources):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 # Execution.

@@ -6,10 +6,13 @@
   cache, JupyterLab's settings).
 - git and commit_epoch: the repository's version and the time of its
   last commit, so that dated outputs never follow the clock.
+- fingerprint: what decides whether something is made again (the site,
+  a page's execution) is a digest of the files it reads.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import tempfile
@@ -50,3 +53,13 @@ def commit_epoch(root) -> str | None:
     since 1970, as text); None outside git."""
     return os.environ.get("SOURCE_DATE_EPOCH") or git(
         root, "log", "-1", "--format=%ct") or None
+
+
+def fingerprint(root, paths, start: str = "") -> str:
+    """SHA-256 of `start`, then of each file's path (relative to root)
+    and contents, in the order given."""
+    digest = hashlib.sha256(start.encode())
+    for path in paths:
+        digest.update(str(Path(path).relative_to(root)).encode() + b"\0")
+        digest.update(Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -39,6 +39,7 @@ from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
 
 from . import WARNING_TYPE
+from .pins import require
 
 logger = logging.getLogger(__name__)
 SUBTYPE = "i18n"
@@ -329,8 +330,6 @@ def korean_search(app, config):
 
 
 def setup(app):
-    from .pins import require
-
     require(__name__, "myst-nb")
     patch_glue()
     app.add_transform(PageGlue)

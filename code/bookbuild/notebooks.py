@@ -171,11 +171,10 @@ def with_outputs_kept(start_client):
 
 
 def setup(app):
-    import myst_nb
     from myst_nb import sphinx_
     from myst_nb.core.execute import cache, direct
 
-    require(__name__, "myst-nb", myst_nb.__version__)
+    require(__name__, "myst-nb")
     sphinx_.create_client = with_cell_ids(sphinx_.create_client)
     for module in (cache, direct):
         module.single_nb_execution = with_merged_streams(

@@ -1,12 +1,14 @@
-"""The upstream versions bookbuild's extensions reach inside, and one
-check that the installed ones are those.
+"""The upstream versions bookbuild reaches inside, and the one check
+that the installed ones are those.
 
-`bookbuild.notebooks` wraps myst-nb's execution internals,
+`bookbuild.notebooks` and `bookbuild.i18n` wrap myst-nb's internals,
 `bookbuild.tabs` builds sphinx-design's tab nodes by hand, and
 `bookbuild.theme` overrides templates and visitors of the theme and of
 sphinx-proof/sphinx-exercise.  Each calls :func:`require` in its
 ``setup``, so a dependency update stops the build with a message
-instead of changing the site unnoticed.  requirements.txt pins the
+instead of changing the site unnoticed.  `bookbuild.pdf.ziastyles`
+replaces a function of ziamath's only where :func:`pinned` (a faster
+copy: any other version keeps its own).  requirements.txt pins the
 same versions (some through jupyter-book).
 """
 
@@ -22,18 +24,22 @@ PINNED = {
     "sphinx-exercise": "1.2.1",
     "pydata-sphinx-theme": "0.17.1",
     "sphinx-book-theme": "1.3.0",
+    "ziamath": "0.13",
 }
 
 
-def require(user: str, package: str, found: str | None = None) -> None:
+def pinned(package: str) -> bool:
+    """Is `package` installed at PINNED[package]?"""
+    return version(package) == PINNED[package]
+
+
+def require(user: str, package: str) -> None:
     """Raise ExtensionError unless `package` is at PINNED[package].
 
-    user: the module that depends on it (its ``__name__``); found: the
-    installed version, by default importlib.metadata's.
+    user: the module that depends on it (its ``__name__``).
     """
-    expected = PINNED[package]
-    found = version(package) if found is None else found
-    if found != expected:
+    if not pinned(package):
+        expected, found = PINNED[package], version(package)
         raise ExtensionError(
             f"{user} was written for {package} {expected} and reaches "
             f"into its internals, but {package} {found} is installed: "

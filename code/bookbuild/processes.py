@@ -1,20 +1,24 @@
 """Process control for :mod:`bookbuild.build`: run jupyter-book in its
-own session so that it and its kernels end with the build (even when
-the build is killed), stop cleanly on SIGTERM, allow one build of a book
-at a time, and swap a finished site into place in one rename.
+own session (or several beside each other, :class:`Background`) so
+that it and its kernels end with the build (even when the build is
+killed), stop cleanly on SIGTERM, allow one build of a book at a time,
+and swap a finished site into place in one rename.
 
-Linux-specific where it must be (``renameat2``, ``prctl``), with a
-portable fallback for each.
+Linux-specific where it must be (``renameat2``, ``setpriv
+--pdeathsig``), with a portable fallback for each.
 """
 
 import contextlib
 import ctypes
 import fcntl
+import io
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
+
 
 def _exchange(new, live):
     """Swap two directories in one step (Linux renameat2), or False."""
@@ -132,3 +136,21 @@ def run(command, cwd, env, log_path, out, mode="w"):
             _end(proc)
             proc.stdout.close()
     return proc.returncode, "".join(chunks)
+
+
+class Background(threading.Thread):
+    """:func:`run` in a thread, started at once; wait() gives what run
+    returns, (exit code, the log), its output kept in the log only."""
+
+    def __init__(self, command, cwd, env, log_path):
+        super().__init__(daemon=True)
+        self.args_ = (command, cwd, env, log_path, io.StringIO())
+        self.result = (1, "")
+        self.start()
+
+    def run(self):
+        self.result = run(*self.args_)
+
+    def wait(self):
+        self.join()
+        return self.result

@@ -38,7 +38,6 @@ page's URL opens it with TensorFlow selected.
 
 from pathlib import Path
 
-import sphinx_design
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
@@ -185,7 +184,7 @@ def add_css(app):
 def setup(app):
     # Its tab nodes (components, sync attributes, the post-transform
     # that makes them radio buttons) are built here by hand.
-    require(__name__, "sphinx-design", sphinx_design.__version__)
+    require(__name__, "sphinx-design")
     app.setup_extension("sphinx_design")
     app.add_transform(FrameworkTabs)
     app.connect("builder-inited", add_css)

@@ -9,6 +9,8 @@ from collections import ChainMap
 
 import ziamath
 
+from ..pins import pinned
+
 
 def _parse_style(element, parent_style=None):
     """ziamath 0.13's ``styles.parse_style``, the same result faster.
@@ -55,7 +57,7 @@ def _parse_style(element, parent_style=None):
 def _use_fast_styles() -> bool:
     """Put :func:`_parse_style` in ziamath's modules, for the version
     it was written against only (others keep their own, slower)."""
-    if ziamath.__version__ != "0.13":
+    if not pinned("ziamath"):
         return False
     _set_parse_style(_parse_style)
     return True

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-from ...downloads import image_file
+from ...staging import image_file
 from ..fonts import FONTS
 from ..inline import RichParagraph, text_runs
 from ..layout import Graphic
