@@ -11,9 +11,10 @@ Each operation also records its Jacobian-vector product (JVP), so that
 `jvp` can push tangents forward through the same graph.
 
 Shapes follow NumPy: `+`, `-` and `*` broadcast (shapes that do not
-get NumPy's own error), and their VJPs sum over the broadcast axes. Arrays and numbers mixed into an operation are
-constants: they get no gradient. Float arrays keep their dtype (float32
-stays float32); anything else becomes float64.
+get NumPy's own error), and their VJPs sum over the broadcast axes.
+Arrays and numbers mixed into an operation are constants: they get no
+gradient. Float arrays keep their dtype (float32 stays float32);
+anything else becomes float64.
 
 What it is not: a framework. No devices, no in-place operations; the
 VJPs work on plain arrays, so `backward` gives no higher derivatives
