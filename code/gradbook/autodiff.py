@@ -18,9 +18,8 @@ anything else becomes float64.
 
 What it is not: a framework. No devices, no in-place operations; the
 VJPs work on plain arrays, so `backward` gives no higher derivatives
-(gradbook.autodiff_more adds them, with `grad`, and checkpointing;
-gradbook.autodiff_memory counts the record's memory and has a forward
-mode that keeps no record).
+(`grad` of gradbook.autodiff_more does, and checkpoints; what a record
+keeps, counted, and a forward mode with no record: autodiff_memory).
 """
 
 import numpy as np
@@ -255,16 +254,14 @@ def _as_float_array(data):
 
 def _tensor(other):
     """other as a Tensor: an array or a number becomes a constant."""
-    if isinstance(other, Tensor):
-        return other
-    return Tensor(other, requires_grad=False)
+    return other if isinstance(other, Tensor) else Tensor(
+        other, requires_grad=False)
 
 
 def _matrix(other, left):
     """other as a Tensor, refused unless left @ other is (m, n) @ (n, p).
 
-    NumPy's @ also takes 1-D operands, which the VJPs G Wᵀ and Xᵀ G do
-    not; +, - and * leave their shapes to NumPy's broadcasting error.
+    NumPy's @ takes 1-D operands too; the VJPs G Wᵀ and Xᵀ G do not.
     """
     other = _tensor(other)
     if left.data.ndim != 2 or other.data.ndim != 2 or (
