@@ -140,13 +140,17 @@ def test_a_target_is_a_label_or_a_one_hot_row():
 
 
 def test_a_data_set_of_lists_has_one_target_per_sample():
-    check_dataset([[0.0, 1.0]] * 2, [0, 1], 2)
+    assert check_dataset([[0, 1], (2, 3)], [0, [0.25, 0.75]], 2, 2) == (
+        [[0.0, 1.0], [2.0, 3.0]], [[1.0, 0.0], [0.25, 0.75]])
     refuses("empty batch: X has no samples (shape (0,))",
-            check_dataset, [], [], 2)
+            check_dataset, [], [], 2, 2)
     refuses("X has 2 samples but Y has 1 targets: one target per sample",
-            check_dataset, [[0.0, 1.0]] * 2, [0], 2)
+            check_dataset, [[0.0, 1.0]] * 2, [0], 2, 2)
     refuses("x must be one sample of shape (2,), a list of 2 numbers; got "
-            "shape (3,)", check_dataset, [[0.0, 1.0], [0, 0, 0]], [0, 1], 2)
+            "shape (3,)", check_dataset, [[0.0, 1.0], [0, 0, 0]], [0, 1],
+            2, 2)
+    refuses("label 2 is out of range: labels must be in 0..1 for k = 2 "
+            "classes", check_dataset, [[0.0, 1.0]] * 2, [0, 2], 2, 2)
 
 
 # ---- row batches as arrays ----

@@ -220,7 +220,7 @@ def test_the_engine_rule_has_the_jvp_p_dot_zdot():
 
 
 def test_the_engine_rule_keeps_only_the_softmax():
-    from gradbook.autodiff_more import saved
+    from gradbook.autodiff_memory import saved
     Z, _ = inputs((4, 5), seed=15)
     kept = [v for v in saved(cr.engine_logsumexp(Tensor(Z))).values()
             if isinstance(v, np.ndarray)]

@@ -1,6 +1,7 @@
-"""gradbook.autodiff_more: second derivatives against PyTorch's double
-backward, forward mode (dual numbers) against reverse mode, checkpointed
-gradients against plain ones, memory counts and their slopes."""
+"""gradbook.autodiff_more and autodiff_memory: second derivatives
+against PyTorch's double backward, forward mode (dual numbers) against
+reverse mode, checkpointed gradients against plain ones, memory counts
+and their slopes."""
 
 import numpy as np
 import pytest
@@ -8,8 +9,8 @@ import torch
 from hypothesis import assume, given, settings
 
 from gradbook.autodiff import Tensor
-from gradbook.autodiff_more import (Dual, checkpoint, grad, peak_bytes,
-                                    record_bytes, saved)
+from gradbook.autodiff_memory import Dual, peak_bytes, record_bytes, saved
+from gradbook.autodiff_more import checkpoint, grad
 from gradbook.bench_memory import (chain, checkpointed_gradient,
                                    plain_gradient, run)
 from gradbook.data import saved_run

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gradbook  # noqa: F401  (quiet TensorFlow before Keras loads it)
-from gradbook import nn_jax, nn_numpy, nn_python
+from gradbook import nn_jax, nn_numpy, nn_python, nn_python_layers
 from gradbook.data import iris_split, one_hot, toy_problem
 from gradbook.checks import check_params
 from gradbook.nn_frameworks import (
@@ -146,7 +146,7 @@ def test_delta_is_dL_dZ_of_the_mean_loss_and_dl_dz_of_one_sample(problem):
     batch = deltas_seen(nn_numpy.Dense, lambda: fast.backward(X, Y))
     slow = nn_python.MLP.from_params(params)
     rows = [
-        deltas_seen(nn_python.DenseLayer,
+        deltas_seen(nn_python_layers.DenseLayer,
                     lambda: slow.backward(x, int(label)))
         for x, label in zip(X.tolist(), y)
     ]

@@ -111,13 +111,13 @@ def test_initialisation_is_he_uniform_relu_bias_and_glorot_output():
 
 
 def test_he_variance_keeps_the_second_moment_of_z_layer_to_layer():
-    """The claim in the docstrings of nn_python.DenseLayer and nn_numpy:
-    with weights of variance 2/n_in (He uniform) and b = 0, E[z²] of a
-    ReLU layer's pre-activations, the expectation taken over the draw
-    of the weights and the inputs, equals that of the layer before.
-    Half that variance (1/n_in) halves E[z²] at every layer instead.
-    (One draw of the weights alone can be 20-30 % off per layer; the
-    mean over 60 draws is within a few per cent.)"""
+    """The claim in the docstrings of nn_python_layers.DenseLayer and
+    nn_numpy: with weights of variance 2/n_in (He uniform) and b = 0,
+    E[z²] of a ReLU layer's pre-activations, the expectation taken over
+    the draw of the weights and the inputs, equals that of the layer
+    before. Half that variance (1/n_in) halves E[z²] at every layer
+    instead. (One draw of the weights alone can be 20-30 % off per
+    layer; the mean over 60 draws is within a few per cent.)"""
     n, depth, m, draws = 128, 5, 64, 60
     X = np.random.default_rng(0).normal(size=(m, n))
     for scale, ratio in ((1.0, 1.0), (np.sqrt(0.5), 0.5)):

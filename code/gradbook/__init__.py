@@ -7,7 +7,8 @@ Each module belongs to a chapter of the book and uses its symbols:
 - jacobians_frameworks: a VJP as the transposed JVP, and Hessian-vector
   products, in PyTorch, TensorFlow and JAX
 - frameworks: the same gradients through PyTorch and TensorFlow
-- nn_python: a plain-Python MLP, one sample at a time
+- nn_python: a plain-Python MLP, one sample at a time (its layers:
+  nn_python_layers)
 - nn_numpy: the same MLP in NumPy, on mini-batches
 - nn_jax: the same MLP in plain JAX, pure functions of its params
 - autodiff: a reverse-mode automatic differentiation engine over NumPy

@@ -10,15 +10,16 @@ tensor that contributed holds `.grad`, with the shape of its `.data`.
 Each operation also records its Jacobian-vector product (JVP), so that
 `jvp` can push tangents forward through the same graph.
 
-Shapes follow NumPy: `+`, `-` and `*` broadcast, and their VJPs sum
-over the broadcast axes. Arrays and numbers mixed into an operation are
-constants: they get no gradient. Float arrays keep their dtype (float32
-stays float32); anything else becomes float64.
+Shapes follow NumPy: `+`, `-` and `*` broadcast (shapes that do not
+get NumPy's own error), and their VJPs sum over the broadcast axes.
+Arrays and numbers mixed into an operation are constants: they get no
+gradient. Float arrays keep their dtype (float32 stays float32);
+anything else becomes float64.
 
 What it is not: a framework. No devices, no in-place operations; the
 VJPs work on plain arrays, so `backward` gives no higher derivatives
-(gradbook.autodiff_more adds them, with `grad`, a forward mode that
-keeps no record, and checkpointing).
+(`grad` of gradbook.autodiff_more does, and checkpoints; what a record
+keeps, counted, and a forward mode with no record: autodiff_memory).
 """
 
 import numpy as np
@@ -58,7 +59,7 @@ class Tensor:
     # as PyTorch's saved tensors: assign new arrays, never write into
     # these, or the backward pass uses values it never saw.
     def __add__(self, other):
-        other = _lift(other, self, "+")
+        other = _tensor(other)
         x, y = self.data, other.data
         return self._result(
             "+", x + y, (self, other),
@@ -71,7 +72,7 @@ class Tensor:
                             (lambda G: -G,), (lambda dx: -dx,))
 
     def __sub__(self, other):
-        other = _lift(other, self, "-")
+        other = _tensor(other)
         x, y = self.data, other.data
         return self._result(
             "-", x - y, (self, other),
@@ -80,7 +81,7 @@ class Tensor:
             (lambda dx: dx, lambda dy: -dy))
 
     def __mul__(self, other):
-        other = _lift(other, self, "*")
+        other = _tensor(other)
         x, y = self.data, other.data
         return self._result(
             "*", x * y, (self, other),
@@ -89,7 +90,7 @@ class Tensor:
             (lambda dx: dx * y, lambda dy: x * dy))
 
     def __matmul__(self, other):
-        other = _lift(other, self, "@")
+        other = _matrix(other, self)
         X, W = self.data, other.data
         return self._result(
             "@", X @ W, (self, other),
@@ -221,10 +222,11 @@ def jvp(y, tangents):
     Defined in: Forward mode and pictures of the graph, §Forward mode on
     the same graph.
     """
+    _check_tangents(tangents)
     dot = {}  # id of a tensor -> its tangent (None: zero)
     for node in y.topological_order():
         if not node.parents:
-            dot[id(node)] = _check_tangent(node, tangents.get(node))
+            dot[id(node)] = tangents.get(node)
             continue
         terms = [rule(dot[id(p)]) for p, rule in zip(node.parents, node.jvps)
                  if dot.get(id(p)) is not None]
@@ -234,7 +236,7 @@ def jvp(y, tangents):
     return np.zeros_like(y.data) if result is None else np.array(result)
 
 
-# ======== checks, kept out of the way ========
+# ======== conversions and checks, kept out of the way ========
 def _as_float_array(data):
     if isinstance(data, (np.ndarray, np.floating)) and data.dtype.kind == "f":
         return np.asarray(data)  # the common case first: no copy
@@ -250,22 +252,23 @@ def _as_float_array(data):
     return array.astype(np.float64)
 
 
-def _lift(other, x, op):
-    """other as a Tensor (a constant if it was not one); shapes checked."""
-    if not isinstance(other, Tensor):
-        other = Tensor(other, requires_grad=False)
-    if op == "@":
-        if x.data.ndim != 2 or other.data.ndim != 2 or (
-                x.shape[1] != other.shape[0]):
-            raise ValueError(
-                f"@ needs matrices (m, n) and (n, p); got shapes {x.shape} "
-                f"and {other.shape}")
-    elif x.shape != other.shape and not all(
-            a == b or a == 1 or b == 1
-            for a, b in zip(x.shape[::-1], other.shape[::-1])):
+def _tensor(other):
+    """other as a Tensor: an array or a number becomes a constant."""
+    return other if isinstance(other, Tensor) else Tensor(
+        other, requires_grad=False)
+
+
+def _matrix(other, left):
+    """other as a Tensor, refused unless left @ other is (m, n) @ (n, p).
+
+    NumPy's @ takes 1-D operands too; the VJPs G Wᵀ and Xᵀ G do not.
+    """
+    other = _tensor(other)
+    if left.data.ndim != 2 or other.data.ndim != 2 or (
+            left.shape[1] != other.shape[0]):
         raise ValueError(
-            f"{op} needs shapes that broadcast; got {x.shape} and "
-            f"{other.shape}")
+            f"@ needs matrices (m, n) and (n, p); got shapes {left.shape} "
+            f"and {other.shape}")
     return other
 
 
@@ -288,9 +291,9 @@ def _seed(y, grad):
     return grad
 
 
-def _check_tangent(leaf, v):
-    if v is not None and np.shape(v) != leaf.shape:
-        raise ValueError(
-            f"a tangent must have its leaf's shape {leaf.shape}; got "
-            f"shape {np.shape(v)}")
-    return v
+def _check_tangents(tangents):
+    for leaf, v in tangents.items():
+        if np.shape(v) != leaf.shape:
+            raise ValueError(
+                f"a tangent must have its leaf's shape {leaf.shape}; got "
+                f"shape {np.shape(v)}")

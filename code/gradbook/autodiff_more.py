@@ -1,57 +1,23 @@
-"""The engine grows up: grad, second derivatives, a true forward mode,
-memory counts and checkpointing, on top of `gradbook.autodiff`.
+"""The engine grows up: a grad that can be differentiated again, and
+checkpointing, on top of `gradbook.autodiff`.
 
 - `grad(output, inputs, seed, create_graph)` returns gradients as
   Tensors and leaves `.grad` alone. With create_graph=True it runs the
   VJPs as Tensor operations (the table RULES), which are recorded, so a
   second `grad` differentiates the first: Hessian-vector products.
-- `Dual` carries a tangent beside each value while the function runs
-  and keeps no record: forward mode with the memory of evaluation.
-- `saved(node)` reads what a node's VJPs keep; `record_bytes(y)` adds
-  up the memory the record of y holds.
 - `checkpoint(fn, *tensors)` keeps only a segment's inputs and output,
-  and recomputes the segment inside the backward pass.
+  and recomputes the segment inside the backward pass, where it runs
+  `grad` through the segment's fresh record.
 
-Longer than one idea a page (about 390 lines) because the four pieces
-are one page of the book, "Second derivatives, memory and
-checkpointing", and share the rule table and the record walks; each
-sits under its own heading below, in the order the page shows them.
+What the record keeps, counted, and the forward mode that keeps no
+record (`Dual`) are in `gradbook.autodiff_memory`, the other half of
+the page "Second derivatives, memory and checkpointing".
 """
 
 import numpy as np
 
 from gradbook.autodiff import Tensor, jvp, unbroadcast
-
-
-# ======== what an operation keeps for its VJP ========
-def saved(node):
-    """{name: value} of everything node's VJP closures keep.
-
-    Defined in: Second derivatives, memory and checkpointing, §Memory,
-    counted.
-    """
-    kept = {}
-    for vjp in node.vjps:
-        names = vjp.__code__.co_freevars
-        kept.update(zip(names, [c.cell_contents for c in
-                                vjp.__closure__ or ()]))
-    return kept
-
-
-def record_bytes(y):
-    """Bytes of the distinct arrays the record of y keeps alive.
-
-    Every tensor's .data (tensors hold their parents) and every array a
-    VJP keeps, each array counted once. Defined in: Second derivatives,
-    memory and checkpointing, §Memory, counted.
-    """
-    arrays = {}
-    for node in y.topological_order():
-        arrays[id(node.data)] = node.data
-        for value in saved(node).values():
-            if isinstance(value, np.ndarray):
-                arrays[id(value)] = value
-    return sum(a.nbytes for a in arrays.values() if a.base is None)
+from gradbook.autodiff_memory import saved
 
 
 # ======== three small operations the VJPs of VJPs need ========
@@ -162,7 +128,7 @@ def grad(output, inputs, seed=None, create_graph=False):
     Each node's gradient is dropped once its VJPs have run. Defined in:
     Second derivatives, memory and checkpointing, §A second grad.
     """
-    _check_grad_call(output, inputs, seed)
+    _check_grad_call(output, inputs, seed, create_graph)
     if seed is None:
         seed = np.ones(output.shape, output.data.dtype)
     if not isinstance(seed, Tensor):
@@ -177,7 +143,7 @@ def grad(output, inputs, seed=None, create_graph=False):
         if g is None or not node.parents:
             continue
         if create_graph:
-            parts = RULES[_rule_name(node)](node, g)
+            parts = RULES[node.op](node, g)
         else:
             parts = [vjp(g) for vjp in node.vjps]
         for parent, part in zip(node.parents, parts):
@@ -188,14 +154,6 @@ def grad(output, inputs, seed=None, create_graph=False):
             for x in inputs]
 
 
-def _rule_name(node):
-    if node.op not in RULES:
-        raise ValueError(
-            f"create_graph=True cannot differentiate through op "
-            f"{node.op!r}: it has no Tensor VJP rule")
-    return node.op
-
-
 def _as_result(g, x, create_graph):
     if g is None:
         return Tensor(np.zeros_like(x.data), requires_grad=False)
@@ -204,7 +162,7 @@ def _as_result(g, x, create_graph):
     return Tensor(np.array(g), requires_grad=False)
 
 
-def _check_grad_call(output, inputs, seed):
+def _check_grad_call(output, inputs, seed, create_graph):
     if not isinstance(output, Tensor) or not all(
             isinstance(x, Tensor) for x in inputs):
         raise ValueError("grad needs a Tensor output and a list of Tensors")
@@ -222,89 +180,12 @@ def _check_grad_call(output, inputs, seed):
         raise ValueError(
             f"the seed must have the output's shape {output.shape}; got "
             f"{np.shape(getattr(seed, 'data', seed))}")
-
-
-# ======== forward mode with no record: dual numbers ========
-class Dual:
-    """A value with its tangent; each operation updates both at once.
-
-    Nothing is kept for later: the memory of forward mode is that of
-    evaluation, twice. Same operations as Tensor. Defined in: Second
-    derivatives, memory and checkpointing, §Forward mode with no record.
-    """
-
-    def __init__(self, value, tangent=None):
-        self.value = np.asarray(value, dtype=float)
-        self.tangent = (np.zeros_like(self.value) if tangent is None
-                        else np.asarray(tangent, dtype=float))
-
-    @property
-    def shape(self):
-        return self.value.shape
-
-    def __add__(self, o):
-        o = _dual(o)
-        return Dual(self.value + o.value, self.tangent + o.tangent)
-
-    def __sub__(self, o):
-        o = _dual(o)
-        return Dual(self.value - o.value, self.tangent - o.tangent)
-
-    def __neg__(self):
-        return Dual(-self.value, -self.tangent)
-
-    def __mul__(self, o):
-        o = _dual(o)
-        return Dual(self.value * o.value,
-                    self.tangent * o.value + self.value * o.tangent)
-
-    def __matmul__(self, o):
-        o = _dual(o)
-        return Dual(self.value @ o.value,
-                    self.tangent @ o.value + self.value @ o.tangent)
-
-    @property
-    def T(self):
-        return Dual(self.value.T, self.tangent.T)
-
-    def sum(self, axis=None):
-        return Dual(self.value.sum(axis=axis), self.tangent.sum(axis=axis))
-
-    def mean(self, axis=None):
-        return Dual(self.value.mean(axis=axis),
-                    self.tangent.mean(axis=axis))
-
-    def relu(self):
-        on = self.value > 0
-        return Dual(self.value * on, self.tangent * on)
-
-    def exp(self):
-        y = np.exp(self.value)
-        return Dual(y, self.tangent * y)
-
-    def log(self):
-        return Dual(np.log(self.value), self.tangent / self.value)
-
-    def log_softmax(self, axis=-1):
-        Z = self.value - self.value.max(axis=axis, keepdims=True)
-        S = Z - np.log(np.exp(Z).sum(axis=axis, keepdims=True))
-        dS = self.tangent - (np.exp(S) * self.tangent).sum(
-            axis=axis, keepdims=True)
-        return Dual(S, dS)
-
-    __array_ufunc__ = None
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    def __rsub__(self, o):
-        return _dual(o) - self
-
-    def __rmatmul__(self, o):
-        return _dual(o) @ self
-
-
-def _dual(o):
-    return o if isinstance(o, Dual) else Dual(o)
+    if create_graph:
+        for node in output.topological_order():
+            if node.parents and node.op not in RULES:
+                raise ValueError(
+                    f"create_graph=True cannot differentiate through op "
+                    f"{node.op!r}: it has no Tensor VJP rule")
 
 
 # ======== checkpointing ========
@@ -320,20 +201,12 @@ def checkpoint(fn, *tensors):
     """
     value = _run_segment(fn, tensors).data
     n = len(tensors)
-    memo = {}  # id of the seed G -> the gradients for all inputs
-
-    def recompute():
-        leaves, out = _fresh_run(fn, tensors)
-        if not np.array_equal(out.data, value, equal_nan=True):
-            raise ValueError(
-                "checkpoint: fn gave a different value when recomputed; "
-                "checkpointing needs a pure function")
-        return leaves, out
+    memo = {}  # the seed G last served -> the gradients for all inputs
 
     def vjp_of(i):
         def vjp(G):
             if memo.get("seed") is not G:
-                leaves, out = recompute()
+                leaves, out = _recompute(fn, tensors, value)
                 memo.update(seed=G, left=set(range(n)), grads=[
                     g.data for g in grad(out, leaves, G)])
             result = memo["grads"][i]
@@ -345,7 +218,7 @@ def checkpoint(fn, *tensors):
 
     def jvp_of(i):
         def rule(dx):
-            leaves, out = recompute()
+            leaves, out = _recompute(fn, tensors, value)
             return jvp(out, {leaves[i]: dx})
         return rule
 
@@ -359,6 +232,16 @@ def _fresh_run(fn, tensors):
     leaves = [Tensor(t.data, requires_grad=t.requires_grad)
               for t in tensors]
     return leaves, fn(*leaves)
+
+
+def _recompute(fn, tensors, value):
+    """fn run again on fresh leaves; refused unless it gives value again."""
+    leaves, out = _fresh_run(fn, tensors)
+    if not np.array_equal(out.data, value, equal_nan=True):
+        raise ValueError(
+            "checkpoint: fn gave a different value when recomputed; "
+            "checkpointing needs a pure function")
+    return leaves, out
 
 
 def _run_segment(fn, tensors):
@@ -375,18 +258,3 @@ def _run_segment(fn, tensors):
                 "without receiving it as an argument (its gradient "
                 "would be lost); pass it to checkpoint")
     return out
-
-
-def peak_bytes(run):
-    """Peak bytes Python and NumPy allocate while run() runs.
-
-    Measured by tracemalloc from a fresh start. Defined in: Second
-    derivatives, memory and checkpointing, §Memory, counted.
-    """
-    import tracemalloc
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()

@@ -194,10 +194,12 @@ def target_vector(y, k):
     return y
 
 
-def check_dataset(X, Y, n_in):
-    """Check a data set given as lists: m ≥ 1 samples and m targets.
+def check_dataset(X, Y, n_in, k):
+    """Return a data set given as lists, checked: (X, Y) as lists.
 
-    X: m samples of n_in numbers each; Y: m targets (checked when used).
+    X: m ≥ 1 samples of n_in numbers each, returned as lists of floats;
+    Y: their m targets, each a label or a row (see `target_vector`),
+    returned as one-hot lists of k floats.
     """
     if len(X) == 0:
         raise ValueError("empty batch: X has no samples (shape (0,))")
@@ -206,8 +208,8 @@ def check_dataset(X, Y, n_in):
             f"X has {len(X)} samples but Y has {len(Y)} targets: one "
             f"target per sample"
         )
-    for x in X:
-        check_sample(x, n_in)
+    return ([check_sample(x, n_in) for x in X],
+            [target_vector(y, k) for y in Y])
 
 
 # ======== Row batches as arrays (nn_numpy, nn_frameworks) ========

@@ -86,8 +86,6 @@ def torch_forward(params, X):
         return torch.softmax(Z, dim=1).numpy()
 
 
-
-
 def torch_mlp_gradients(params, X, Y):
     """Autograd's gradients of the mean loss: a list of (grad_W, grad_b).
 
@@ -114,8 +112,6 @@ def torch_mlp_gradients(params, X, Y):
         )
         for lin in linears
     ]
-
-
 
 
 def fit_torch(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
@@ -182,14 +178,16 @@ def _train_torch(params, X, Y, epochs, lr, batch_size, shuffle_seed,
 def keras_mlp(params):
     """A keras.Sequential with these weights (float32), softmax output.
 
-    Built the current way: keras.Input gives the input width, so the
-    model is built at once and its summary() shows every shape. Layer
-    names: hidden_1, hidden_2, ..., output.
+    params: a list of (W, b) arrays, W (n_in, n_out) and b (1, n_out),
+    as `get_params()` returns them (`keras_forward` and `fit_keras`
+    check a reader's params first). Built the current way: keras.Input
+    gives the input width, so the model is built at once and its
+    summary() shows every shape. Layer names: hidden_1, hidden_2, ...,
+    output.
     Defined in: Dense layers, §The same network in Keras.
     """
     import keras
 
-    params = check_params(params)
     layers = [keras.Input(shape=(params[0][0].shape[0],))]
     for number, (W, _) in enumerate(params, 1):
         last = number == len(params)
@@ -223,8 +221,6 @@ def keras_forward(params, X):
     params = check_params(params)
     X = check_inputs(X, params[0][0].shape[0], np.float32)
     return np.asarray(keras_mlp(params)(X))
-
-
 
 
 def fit_keras(params, X, Y, epochs, lr, batch_size=None, shuffle_seed=0,
