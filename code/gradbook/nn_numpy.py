@@ -16,7 +16,7 @@ at the output δ = (P − Y)/m, which for m = 1 is `nn_python`'s p − y.
 Initialisation, drawn layer by layer from np.random.default_rng(seed):
 ReLU layers He uniform, variance 2/n_in, so that E[z²] (over the draw
 of the weights and the input) is the same from one ReLU layer to the
-next (the argument: `nn_python.DenseLayer`), with biases RELU_BIAS =
+next (the argument: `nn_python_layers.DenseLayer`), with biases RELU_BIAS =
 0.1, which keeps more ReLUs active at the start (Goodfellow, Bengio and
 Courville, Deep Learning, §8.4); the softmax layer Glorot uniform with
 biases 0.
