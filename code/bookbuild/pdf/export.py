@@ -19,8 +19,9 @@ from ..files import commit_epoch, git, write_atomic
 from . import mathcache
 from .document import render, toc_lines
 from .fonts import FONTS
-from .inline import RichParagraph, text_runs
+from .inline import RichParagraph
 from .labels import count, use, word
+from .runs import text_runs
 from .walker import Walker, dest_name
 
 #: where the site publishes the PDFs, relative to the HTML output

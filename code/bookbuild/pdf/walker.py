@@ -25,7 +25,6 @@ from reportlab.platypus.doctemplate import NotAtTopPageBreak
 from .. import doctrees
 from . import mathcache
 from .fonts import text_font
-from .inline import text_runs
 from .layout import BODY_SIZE, MATH_SCALE, Anchor
 from .mathlayout import MathLayoutError
 from .rules import (code, dest_name, figures, inlines, is_exercise,
@@ -36,6 +35,7 @@ from .rules.inlines import Inlines
 from .rules.proofs import Proofs
 from .rules.sections import Sections
 from .rules.text import Text
+from .runs import text_runs
 
 __all__ = ["Walker", "dest_name", "BLOCK", "INLINE"]
 
