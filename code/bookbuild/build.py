@@ -44,9 +44,9 @@ import threading
 import time
 from pathlib import Path
 
+from bookbuild.editions import EDITION_CONFIG, EDITIONS, translated_languages
 from bookbuild.failures import failure_report
 from bookbuild.files import commit_epoch
-from bookbuild.i18n import EDITION_CONFIG, EDITIONS, translated_languages
 from bookbuild.processes import (Stopped, no_stop, only_build, publish, run,
                                  stop)
 

@@ -2,12 +2,12 @@
 check that the installed ones are those.
 
 `bookbuild.notebooks` wraps myst-nb's execution internals,
-`bookbuild.tabs` builds sphinx-design's tab nodes by hand, and
-`bookbuild.theme` overrides templates and visitors of the theme and of
-sphinx-proof/sphinx-exercise.  Each calls :func:`require` in its
-``setup``, so a dependency update stops the build with a message
-instead of changing the site unnoticed.  requirements.txt pins the
-same versions (some through jupyter-book).
+`bookbuild.translated_glue` its glue look-up, `bookbuild.tabs` builds
+sphinx-design's tab nodes by hand, and `bookbuild.theme` overrides
+templates and visitors of the theme and of sphinx-proof/sphinx-exercise.
+Each calls :func:`require` in its ``setup``, so a dependency update
+stops the build with a message instead of changing the site unnoticed.
+requirements.txt pins the same versions (some through jupyter-book).
 """
 
 from importlib.metadata import version

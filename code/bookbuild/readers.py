@@ -40,8 +40,8 @@ from docutils import nodes
 from sphinx import addnodes
 
 from . import doctrees
-from .i18n import proof_word
 from .doctrees import is_exercise, is_proof
+from .editions import proof_word
 
 ESCAPE = re.compile(r"([\\`*_\[\]$<>|])")
 # A top-level amsmath environment: MathJax reads it without $$.

@@ -10,7 +10,7 @@ from sphinx_proof.nodes import proof_node
 
 from ..fonts import FONTS
 from ..inline import RichParagraph
-from ...i18n import proof_word
+from ...editions import proof_word
 from ..labels import block_name, word
 from ..layout import BODY_SIZE, LEADING, Anchor, DisplayMath, box
 from ..runs import Run, text_runs
