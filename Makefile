@@ -52,11 +52,11 @@ test: book
 test-quick: $(SETUP)
 	$(PY) -m pytest -m "not slow"
 
-# The editions' catalogues (bookbuild.i18n): after an English edit,
-# this marks the changed messages and lists them; the build refuses to
-# publish an edition with any message left.
+# The editions' catalogues (bookbuild.catalogues): after an English
+# edit, this marks the changed messages and lists them; the build
+# (bookbuild.i18n) refuses to publish an edition with any message left.
 i18n: $(SETUP)
-	$(PY) -m bookbuild.i18n
+	$(PY) -m bookbuild.catalogues
 
 pdf: $(SETUP)
 	$(PY) -m bookbuild.pdf

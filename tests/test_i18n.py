@@ -17,7 +17,7 @@ import pytest
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
-from bookbuild import catalogues, i18n
+from bookbuild import catalogues, editions
 from site_support import chapter_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +53,7 @@ def test_catalogue_is_complete_keeps_markup_and_uses_the_terms(po):
     and link kept; no English term of the term list in Korean prose."""
     problems = catalogues.lint(po, catalogues.read_terms(ROOT, "ko"))
     assert not problems, "\n".join(
-        f"{problem}: {catalogues.shorten(msgid, 90)}" for msgid, problem in
+        f"{problem}: {editions.shorten(msgid, 90)}" for msgid, problem in
         problems[:20])
 
 
@@ -121,7 +121,7 @@ def test_every_page_has_its_korean_twin_and_the_switch_links_both_ways(
             target = Path(urljoin(here.as_posix(), switch["href"]))
             assert target == there, (here, switch["href"])
             assert switch.get_text(strip=True) == \
-                i18n.EDITIONS[lang][1]
+                editions.EDITIONS[lang][1]
 
 
 def outputs(soup):

@@ -464,38 +464,38 @@ def test_theorem_page_matches_the_reference_rendering(site, tmp_path):
     r"\begin{aligned} f &= x^\top A x \\ &= 21 \end{aligned}",
 ])
 def test_math_the_chapters_write_is_laid_out(latex):
-    from bookbuild.pdf import mathbox
-    box = mathbox.layout(latex, 10.5, True)
+    from bookbuild.pdf import mathcache
+    box = mathcache.layout(latex, 10.5, True)
     assert box.width > 0 and box.glyphs
     assert box.latex == " ".join(latex.split())      # searchable as written
 
 
 def test_unknown_latex_is_refused_with_its_name():
-    from bookbuild.pdf import mathbox
-    with pytest.raises(mathbox.MathLayoutError, match=r"unknown command "
-                                                      r"\\xtop"):
-        mathbox.layout(r"f(x) = \xtop A x", 10.5, False)
+    from bookbuild.pdf import mathcache, mathlayout
+    with pytest.raises(mathlayout.MathLayoutError,
+                       match=r"unknown command \\xtop"):
+        mathcache.layout(r"f(x) = \xtop A x", 10.5, False)
 
 
 def test_the_fast_style_reading_lays_out_the_same_boxes():
-    """mathbox puts a faster parse_style into ziamath: same boxes."""
-    from bookbuild.pdf import mathbox, ziastyles
+    """mathlayout puts a faster parse_style into ziamath: same boxes."""
+    from bookbuild.pdf import mathlayout, ziastyles
     latex = [r"\nabla f(x) = (A + A^\top) x",
              r"\begin{bmatrix} 1 & 2 \\ 2 & 3 \end{bmatrix}",
              r"\frac{\partial L}{\partial W} = X^\top \delta",
              r"\mathbf{x}_{k+1} = x_k - \eta \nabla f"]
     assert ziastyles.FAST_STYLES
-    fast = [mathbox._layout(t, 10.5, d) for t in latex for d in (0, 1)]
+    fast = [mathlayout.typeset(t, 10.5, d) for t in latex for d in (0, 1)]
     ziastyles._set_parse_style(ziastyles.ZIAMATH_PARSE_STYLE)
     try:
-        own = [mathbox._layout(t, 10.5, d) for t in latex for d in (0, 1)]
+        own = [mathlayout.typeset(t, 10.5, d) for t in latex for d in (0, 1)]
     finally:
         ziastyles._set_parse_style(ziastyles._parse_style)
     assert fast == own
 
 
 def test_collecting_lists_the_math_and_lays_out_nothing():
-    from bookbuild.pdf import mathbox
-    with mathbox.collecting() as keys:
-        box = mathbox.layout(r"\xtop y", 10.5, False)
+    from bookbuild.pdf import mathcache
+    with mathcache.collecting() as keys:
+        box = mathcache.layout(r"\xtop y", 10.5, False)
     assert keys == [(r"\xtop y", 10.5, False)] and not box.glyphs

@@ -45,9 +45,9 @@ from pathlib import Path
 from bookbuild import staging
 from bookbuild.commands import (book_command, build_env, edition_command,
                                 execute_command)
+from bookbuild.editions import translated_languages
 from bookbuild.failures import failure_report
 from bookbuild.files import fingerprint
-from bookbuild.i18n import translated_languages
 from bookbuild.processes import (Background, Stopped, no_stop, only_build,
                                  run, stop)
 

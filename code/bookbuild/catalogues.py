@@ -1,6 +1,6 @@
 """The editions' catalogues: ``make i18n`` and the lint.
 
-``python -m bookbuild.i18n`` (``make i18n``) runs :func:`main` here: it
+``python -m bookbuild.catalogues`` (``make i18n``) runs :func:`main`: it
 extracts the English messages with Sphinx's gettext builder, merges them
 into ``locales/<lang>/LC_MESSAGES/book/*.po`` (sphinx-intl) and lists
 what is left to translate. ``--lint FILE.po`` checks translations: each
@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bookbuild.i18n import LOCALES, shorten, translated_languages
+from bookbuild.editions import LOCALES, shorten, translated_languages
 
 ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.S)
@@ -152,7 +152,7 @@ def extract(root):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m bookbuild.i18n",
+        prog="python -m bookbuild.catalogues",
         description="Extract the English messages, update the "
                     "catalogues of every edition, list what to translate.")
     parser.add_argument("--root", default=".")

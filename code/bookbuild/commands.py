@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from bookbuild.files import commit_epoch
-from bookbuild.i18n import EDITION_CONFIG, EDITIONS
+from bookbuild.editions import EDITION_CONFIG, EDITIONS
 
 STRICT = ["--all", "-W", "-n", "--keep-going"]
 

@@ -1,4 +1,4 @@
-"""The book's editions: English at the site's root, Korean under ko/.
+"""The Sphinx side of the book's editions (:mod:`bookbuild.editions`).
 
 One source, one execution. The English text is the source; Sphinx's
 gettext workflow carries it to the other editions: ``make i18n``
@@ -20,15 +20,16 @@ As a Sphinx extension (in ``_config.yml``) this module
    the same page in the other edition (``hreflang``, ``lang``, its
    visible text its accessible name);
 3. gives the Korean search a word splitter that also indexes each word
-   without its particle (:mod:`bookbuild.search_ko`).
+   without its particle (:mod:`bookbuild.search_ko`);
+4. makes what other extensions write translatable: sphinx-exercise's
+   titles (:class:`ExerciseTitles`) and myst-nb's glued values
+   (:mod:`bookbuild.translated_glue`).
 
-As a command, ``python -m bookbuild.i18n`` is ``make i18n``: the
-catalogues' side (extraction, the lint, the report) is
-:mod:`bookbuild.catalogues`.
+The catalogues' side (``make i18n``: extraction, the lint, the
+report) is :mod:`bookbuild.catalogues`.
 """
 
 import re
-import sys
 from pathlib import Path
 
 from docutils import nodes
@@ -39,51 +40,12 @@ from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
 
 from . import WARNING_TYPE
-from .pins import require
+from .editions import (EDITIONS, SOURCE, catalogue_path, shorten,
+                       translated_languages)
 
 logger = logging.getLogger(__name__)
 SUBTYPE = "i18n"
 DIRECTIVE_LINE = re.compile(r"^\s*[`:]{3,}\{[\w:-]+\}\s*(.*)$")
-
-#: The source language and every edition: language -> (path of the
-#: edition in the site, the language's own name for the switch).
-SOURCE = "en"
-EDITIONS = {
-    "en": ("", "English"),
-    "ko": ("ko/", "한국어"),
-}
-#: What _config.yml says outside the pages, in each translated edition.
-EDITION_CONFIG = {
-    "ko": {"title": "손과 기계로 구하는 기울기",
-           "author": "「손과 기계로 구하는 기울기」 저자들"},
-}
-LOCALES = "locales"
-#: The word that opens a proof (sphinx-proof writes "Proof. " before
-#: its first paragraph; each edition's catalogue translates it).
-PROOF_WORDS = ("Proof.", "증명.")
-
-
-def proof_word(text):
-    """The proof word `text` starts with, or None."""
-    return next((w for w in PROOF_WORDS if text.startswith(w)), None)
-
-
-def translated_languages(root=None):
-    """The editions made by translation, in order; with `root`, only
-    those the book there has catalogues for (locales/<lang>/): a book
-    that has none is published in its source language alone."""
-    return [lang for lang in EDITIONS if lang != SOURCE and (
-        root is None or Path(root, LOCALES, lang, "LC_MESSAGES").is_dir())]
-
-
-def catalogue_path(lang, docname):
-    """The committed catalogue of one page, relative to the root."""
-    return Path(LOCALES, lang, "LC_MESSAGES", f"{docname}.po")
-
-
-def shorten(text, width=70):
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 class Untranslated(SphinxTransform):
@@ -235,77 +197,6 @@ def _is_metadata(node):
     return False
 
 
-class PageGlue(SphinxTransform):
-    """Glued values inside translated text.
-
-    Sphinx parses each translation as a small document of its own, with
-    an empty notebook of its own, in which myst-nb's glue roles find no
-    value ("No key ... found in glue data for this document"). myst-nb
-    keeps the page's notebook only while it parses the page, so
-    :func:`patch_glue` notes each notebook renderer as it is made; here,
-    just before Locale, it is filed under the page, and the glue look-up
-    goes there when a translation's own notebook has no such value."""
-
-    default_priority = 19  # just before Locale (20)
-
-    def apply(self, **kwargs):
-        if _MADE:
-            _PAGES[self.env.docname] = {"nb_renderer": _MADE.pop()}
-        _MADE.clear()
-
-
-class PageGlueDone(SphinxTransform):
-    default_priority = 21  # just after Locale
-
-    def apply(self, **kwargs):
-        _PAGES.pop(self.env.docname, None)
-
-
-_PAGES = {}
-_MADE = []
-
-
-def _page_glue(retrieve):
-    def glue_data(document, key):
-        try:
-            return retrieve(document, key)
-        except Exception:
-            env = getattr(document.settings, "env", None) \
-                if hasattr(document, "settings") else None
-            page = _PAGES.get(getattr(env, "docname", None))
-            if page is None:
-                raise
-            return retrieve(page, key)
-    glue_data.bookbuild_page_glue = True
-    return glue_data
-
-
-def _noting(load_renderer):
-    def load(name):
-        made = load_renderer(name)
-
-        def make(*args, **kwargs):
-            renderer = made(*args, **kwargs)
-            _MADE.append(renderer)
-            return renderer
-        return make
-    load.bookbuild_page_glue = True
-    return load
-
-
-def patch_glue():
-    """myst-nb's glue roles and directives look up the page (above)."""
-    import myst_nb.sphinx_ as nb_sphinx
-    from myst_nb.ext.glue import directives, roles
-
-    for module in (roles, directives):
-        if not hasattr(module.retrieve_glue_data, "bookbuild_page_glue"):
-            module.retrieve_glue_data = _page_glue(
-                module.retrieve_glue_data)
-    if not hasattr(nb_sphinx.load_renderer, "bookbuild_page_glue"):
-        nb_sphinx.load_renderer = _noting(nb_sphinx.load_renderer)
-
-
 def edition_links(app, pagename, templatename, context, doctree):
     """The other editions of this page, for the language switch."""
     here = app.config.language or SOURCE
@@ -330,10 +221,7 @@ def korean_search(app, config):
 
 
 def setup(app):
-    require(__name__, "myst-nb")
-    patch_glue()
-    app.add_transform(PageGlue)
-    app.add_transform(PageGlueDone)
+    app.setup_extension("bookbuild.translated_glue")
     app.add_transform(ExerciseTitles)
     app.add_transform(Untranslated)
     app.add_transform(TocCaptions)
@@ -342,9 +230,3 @@ def setup(app):
     app.connect("html-page-context", edition_links)
     return {"version": "1.0", "parallel_read_safe": True,
             "parallel_write_safe": True}
-
-
-if __name__ == "__main__":  # `make i18n`: bookbuild.catalogues
-    from bookbuild.catalogues import main
-
-    sys.exit(main())

@@ -1,15 +1,15 @@
 """The upstream versions bookbuild reaches inside, and the one check
 that the installed ones are those.
 
-`bookbuild.notebooks` and `bookbuild.i18n` wrap myst-nb's internals,
-`bookbuild.tabs` builds sphinx-design's tab nodes by hand, and
-`bookbuild.theme` overrides templates and visitors of the theme and of
-sphinx-proof/sphinx-exercise.  Each calls :func:`require` in its
-``setup``, so a dependency update stops the build with a message
-instead of changing the site unnoticed.  `bookbuild.pdf.ziastyles`
-replaces a function of ziamath's only where :func:`pinned` (a faster
-copy: any other version keeps its own).  requirements.txt pins the
-same versions (some through jupyter-book).
+`bookbuild.notebooks` wraps myst-nb's execution internals,
+`bookbuild.translated_glue` its glue look-up, `bookbuild.tabs` builds
+sphinx-design's tab nodes by hand, and `bookbuild.theme` overrides
+templates and visitors of the theme and of sphinx-proof/sphinx-exercise.
+Each calls :func:`require` in its ``setup``, so a dependency update
+stops the build with a message instead of changing the site unnoticed.
+`bookbuild.pdf.ziastyles` replaces a function of ziamath's only where
+:func:`pinned` (a faster copy: any other version keeps its own).
+requirements.txt pins the same versions (some through jupyter-book).
 """
 
 from importlib.metadata import version

@@ -8,8 +8,10 @@ Sphinx's own; it gives two views of the book:
   outputs, figures, exercises and solutions;
 - ``gradients-proofs.pdf``: the definitions, theorems and proofs.
 
-Math layout (LaTeX -> vector glyph boxes, ziamath) is :mod:`.mathbox`;
-page layout is :mod:`.inline` (paragraphs), :mod:`.layout` (blocks) and
+Math layout (LaTeX -> vector glyph boxes, ziamath) is :mod:`.mathlayout`,
+the boxes and their drawing :mod:`.mathbox`, the boxes a document needs
+laid out once :mod:`.mathcache`; page layout is :mod:`.runs` (lines),
+:mod:`.inline` (paragraphs), :mod:`.layout` (blocks) and
 :mod:`.document` (pages, contents, outline).  :mod:`.export` writes the
 files; :mod:`.sphinxext` runs it at the end of an HTML build;
 ``python -m bookbuild.pdf`` runs it over an already built book.

@@ -15,7 +15,7 @@ def sphinx_app(root: Path, build: Path, language: str = "en"):
     and notebooks beside the HTML); nothing is built or written."""
     from jupyter_book.config import get_final_config
     from sphinx.application import Sphinx
-    from bookbuild.i18n import EDITION_CONFIG, EDITIONS, SOURCE
+    from bookbuild.editions import EDITION_CONFIG, EDITIONS, SOURCE
 
     config, _ = get_final_config(
         user_yaml=root / "_config.yml",
@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     parser.add_argument("--language", default="en",
                         help="the edition (default: en)")
     args = parser.parse_args(argv)
-    from bookbuild.i18n import EDITIONS, SOURCE
+    from bookbuild.editions import EDITIONS, SOURCE
     if args.language not in EDITIONS:
         parser.error(f"--language must be one of {', '.join(EDITIONS)}; "
                      f"got {args.language!r}")

@@ -23,8 +23,9 @@ from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate,
 from reportlab.platypus.flowables import Flowable
 
 from .fonts import FONTS, MUTED_COLOR, register, runs_of
-from .inline import RichParagraph, text_runs
+from .inline import RichParagraph
 from .labels import word
+from .runs import text_runs
 
 MARGIN = 24 * mm
 _TOTAL_FORM = "pdfPageTotal"

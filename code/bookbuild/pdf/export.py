@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import commit_epoch, git, write_atomic
-from . import mathbox
+from . import mathcache
 from .document import render, toc_lines
 from .fonts import FONTS
-from .inline import RichParagraph, text_runs
+from .inline import RichParagraph
 from .labels import count, use, word
+from .runs import text_runs
 from .walker import Walker, dest_name
 
 #: where the site publishes the PDFs, relative to the HTML output
@@ -149,7 +150,7 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
     names = names or {"book": BOOK_PDF_NAME, "proofs": PDF_NAME}
     cache = Path(app.doctreedir) / "pdf-math.pickle"
     use(app.config.language)
-    mathbox.load_cache(cache)
+    mathcache.load(cache)
     docs = [(d, env.get_and_resolve_doctree(d, app.builder))
             for d in toctree_order(env)]
     parts = toc_parts(env)
@@ -163,12 +164,12 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
     # Every expression both PDFs need, listed by a walk that lays
     # nothing out, then laid out at once on every core (the cache of
     # the last export serves the ones it holds).
-    with mathbox.collecting() as wanted:
+    with mathcache.collecting() as wanted:
         for view in names:
             Walker(docs, view=view, fignumbers=env.toc_fignumbers,
                    srcdir=root, web_url=web_url, plain_outputs=outputs,
                    warn=lambda message, node: None).flowables()
-    mathbox.prepare(wanted)
+    mathcache.prepare(wanted)
     title = book_title(app)
     version, date = version_of(root), date_of(root)
     results, requests = [], []
@@ -209,7 +210,7 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
         results.append(ExportResult(path, pages, blocks,
                                     time.perf_counter() - t0, len(data),
                                     walker.chapters))
-    mathbox.save_cache(cache, requests)
+    mathcache.save(cache, requests)
     return results
 
 

@@ -1,7 +1,7 @@
 """The PDFs' fonts, all embedded (ReportLab embeds a subset of each).
 
 Text is set in STIX Two Text, the text face drawn to match STIX Two
-Math, in which :mod:`.mathbox` lays out the formulas; its four styles
+Math, in which :mod:`.mathlayout` lays out the formulas; its four styles
 ship beside this module (SIL Open Font License, ``fonts/OFL.txt``;
 its Latin, Latin Extended and Greek characters).  Code is set in
 DejaVu Sans Mono (from matplotlib), which has the arrows, box-drawing

@@ -1,68 +1,21 @@
-"""Page layout, inline level: wrapped text with math on its baseline.
+"""Page layout, inline level: a paragraph of text with math on its
+baseline.
 
 ReportLab's Paragraph places only raster images inline, so the PDFs
-use this small flowable instead: runs of text (DejaVu fonts, embedded)
-and math boxes (vector glyphs) are broken greedily into justified
-lines; a line grows to make room for tall math, and every math box
-sits on the text baseline.  Links become PDF link annotations over
+use this small flowable instead: runs of text and math boxes (vector
+glyphs), broken into lines by :mod:`.runs`, set justified; every math
+box sits on the text baseline.  Links become PDF link annotations over
 their words, internal (to a named destination) or to a URL.
-
-Just over 300 lines: one flowable, its line breaking and its drawing
-belong together.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import replace
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus.flowables import Flowable
 
-from .fonts import FONTS, LINK_COLOR, runs_of
-
-_SPACE = re.compile(r"(\s+)")
-
-
-@dataclass
-class Run:
-    """Text in one font; ``link`` is ("dest", name), ("url", u) or None."""
-
-    text: str
-    font: str
-    size: float
-    link: tuple | None = None
-
-    @property
-    def width(self) -> float:
-        return stringWidth(self.text, self.font, self.size)
-
-
-def text_runs(text: str, font: str, size: float,
-              link: tuple | None = None) -> list:
-    """Runs of ``text`` in ``font``, with fallback faces for the
-    characters it lacks (see :func:`.fonts.runs_of`)."""
-    return [Run(t, f, size, link) for t, f in runs_of(text, font)]
-
-
-@dataclass
-class MathRun:
-    box: object                          # a mathbox.MathBox
-    link: tuple | None = None
-
-    @property
-    def width(self) -> float:
-        return self.box.width
-
-
-@dataclass
-class _Line:
-    words: list                          # each a list of runs
-    gaps: list                           # the space after each word
-    width: float                         # natural width
-    above: float                         # baseline to the line's top
-    below: float                         # baseline to the line's bottom
-    last: bool                           # the paragraph's last line
+from .fonts import FONTS, LINK_COLOR
+from .runs import Line, MathRun, Run, break_lines
 
 
 class RichParagraph(Flowable):
@@ -83,73 +36,14 @@ class RichParagraph(Flowable):
         self.outline = outline           # (title, level, key) or None
         self.keepWithNext = keep_with_next
         self.link_color = link_color
-        self._lines: list[_Line] | None = None
+        self._lines: list[Line] | None = None
         self._wrapped_at: float | None = None
-
-    # -- line breaking
-    def _words(self):
-        """(word, space after it) pairs; a word never breaks."""
-        words, gaps, current = [], [], []
-        for run in self.runs:
-            if isinstance(run, MathRun):
-                current.append(run)
-                continue
-            for i, piece in enumerate(_SPACE.split(run.text)):
-                if i % 2:                    # whitespace
-                    if current:
-                        words.append(current)
-                        gaps.append(stringWidth(" ", run.font, run.size))
-                        current = []
-                    elif gaps:
-                        gaps[-1] = max(gaps[-1],
-                                       stringWidth(" ", run.font, run.size))
-                elif piece:
-                    last = current[-1] if current else None
-                    if (isinstance(last, Run) and last.font == run.font
-                            and last.size == run.size
-                            and last.link == run.link):
-                        current[-1] = Run(last.text + piece, run.font,
-                                          run.size, run.link)
-                    else:
-                        current.append(Run(piece, run.font, run.size,
-                                           run.link))
-        if current:
-            words.append(current)
-            gaps.append(0.0)
-        return words, gaps
-
-    def _break(self, width: float) -> list[_Line]:
-        words, gaps = _fit_words(*self._words(), width)
-        if self.end_mark:
-            mark = Run(self.end_mark, FONTS["symbol"], self.size)
-            words.append([mark])
-            gaps.append(0.0)
-        lines, start, natural = [], 0, 0.0
-        for i, word in enumerate(words):
-            w = sum(r.width for r in word)
-            gap = gaps[i - 1] if i > start else 0.0
-            if i > start and natural + gap + w > width:
-                lines.append(self._line(words, gaps, start, i, natural))
-                start, natural = i, w
-            else:
-                natural += gap + w
-        lines.append(self._line(words, gaps, start, len(words), natural))
-        lines[-1].last = True
-        return lines
-
-    def _line(self, words, gaps, start, stop, natural) -> _Line:
-        above, below = 0.78 * self.leading, 0.22 * self.leading
-        for word in words[start:stop]:
-            for run in word:
-                if isinstance(run, MathRun):
-                    above = max(above, run.box.ascent + 0.18 * self.size)
-                    below = max(below, run.box.descent + 0.12 * self.size)
-        return _Line(words[start:stop], gaps[start:stop], natural,
-                     above, below, False)
 
     def wrap(self, availWidth, availHeight):
         if self._lines is None or self._wrapped_at != availWidth:
-            self._lines = self._break(availWidth)
+            self._lines = break_lines(self.runs, availWidth, size=self.size,
+                                      leading=self.leading,
+                                      end_mark=self.end_mark)
             self._wrapped_at = availWidth
         self.width = availWidth
         self.height = sum(l.above + l.below for l in self._lines)
@@ -167,7 +61,7 @@ class RichParagraph(Flowable):
         if n == 0 or n == len(self._lines):
             return []
         first = self._copy(self._lines[:n], space_after=0)
-        first._lines[-1] = _relast(first._lines[-1], False)
+        first._lines[-1] = replace(first._lines[-1], last=False)
         rest = self._copy(self._lines[n:], space_before=0)
         rest.dests, rest.outline = [], None
         return [first, rest]
@@ -201,7 +95,6 @@ class RichParagraph(Flowable):
                 twin.runs.append(Run(" ", font, self.size))
         return twin
 
-    # -- drawing
     def draw(self):
         canvas = self.canv
         for dest in self.dests:
@@ -217,7 +110,7 @@ class RichParagraph(Flowable):
             self._draw_line(canvas, line, y)
             y -= line.below
 
-    def _draw_line(self, canvas, line: _Line, y: float) -> None:
+    def _draw_line(self, canvas, line: Line, y: float) -> None:
         slack = self.width - line.width
         spread = 0.0
         x = 0.0
@@ -263,42 +156,6 @@ class RichParagraph(Flowable):
             else:
                 canvas.linkURL(target, rect, relative=1, thickness=0)
         return x + w
-
-
-def _relast(line: _Line, last: bool) -> _Line:
-    return _Line(line.words, line.gaps, line.width, line.above,
-                 line.below, last)
-
-
-def _fit_words(words, gaps, width):
-    """Words wider than the line (a long identifier in code font) cut
-    into pieces that fit, so nothing runs past the margin."""
-    out_words, out_gaps = [], []
-    for word, gap in zip(words, gaps):
-        if sum(r.width for r in word) <= width or any(
-                isinstance(r, MathRun) for r in word):
-            out_words.append(word)
-            out_gaps.append(gap)
-            continue
-        piece, used = [], 0.0
-        for run in word:
-            for char in run.text:
-                w = stringWidth(char, run.font, run.size)
-                if used + w > width and piece:
-                    out_words.append(piece)
-                    out_gaps.append(0.0)
-                    piece, used = [], 0.0
-                last = piece[-1] if piece else None
-                if last is not None and (last.font, last.size, last.link) \
-                        == (run.font, run.size, run.link):
-                    piece[-1] = Run(last.text + char, run.font, run.size,
-                                    run.link)
-                else:
-                    piece.append(Run(char, run.font, run.size, run.link))
-                used += w
-        out_words.append(piece)
-        out_gaps.append(gap)
-    return out_words, out_gaps
 
 
 def frame_width(flowable, width: float) -> float:

@@ -10,7 +10,6 @@ tinted frame around their contents, split across pages as needed.
 
 from __future__ import annotations
 
-from reportlab.graphics.shapes import STATE_DEFAULTS
 from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Spacer
@@ -214,6 +213,11 @@ class Graphic(Flowable):
                  dests=(), kind: str = "drawing", name: str = ""):
         super().__init__()
         self.picture, self.kind, self.name = picture, kind, name
+        if kind == "drawing":
+            # ReportLab's renderer sets this font before it draws (its
+            # default, Helvetica, would be a font the PDF does not
+            # embed): the book's face
+            picture.initialFontName = FONTS["serif"]
         self.natural = (width, height)
         self.dests = list(dests)
         self.spaceBefore, self.spaceAfter = 4, 4
@@ -238,14 +242,7 @@ class Graphic(Flowable):
             canvas.saveState()
             canvas.translate(x, 0)
             canvas.scale(self.scale, self.scale)
-            defaults = STATE_DEFAULTS["fontName"]
-            # svglib's renderer sets a font before it draws; ReportLab's
-            # default, Helvetica, is not embedded: use the book's face
-            STATE_DEFAULTS["fontName"] = FONTS["serif"]
-            try:
-                self.picture.drawOn(canvas, 0, 0)
-            finally:
-                STATE_DEFAULTS["fontName"] = defaults
+            self.picture.drawOn(canvas, 0, 0)
             canvas.restoreState()
         else:
             canvas.drawImage(self.picture, x, 0, w, self.height,

@@ -23,10 +23,10 @@ from docutils import nodes
 from reportlab.platypus.doctemplate import NotAtTopPageBreak
 
 from .. import doctrees
-from . import mathbox
+from . import mathcache
 from .fonts import text_font
-from .inline import text_runs
 from .layout import BODY_SIZE, MATH_SCALE, Anchor
+from .mathlayout import MathLayoutError
 from .rules import (code, dest_name, figures, inlines, is_exercise,
                     is_proof, sections, text)
 from .rules.code import Code
@@ -35,6 +35,7 @@ from .rules.inlines import Inlines
 from .rules.proofs import Proofs
 from .rules.sections import Sections
 from .rules.text import Text
+from .runs import text_runs
 
 __all__ = ["Walker", "dest_name", "BLOCK", "INLINE"]
 
@@ -152,8 +153,8 @@ class Walker(Sections, Text, Code, Figures, Proofs, Inlines):
         key = (latex, size * MATH_SCALE, display)
         self.math.append(key)
         try:
-            return mathbox.layout(*key)
-        except mathbox.MathLayoutError as exc:
+            return mathcache.layout(*key)
+        except MathLayoutError as exc:
             self.warn(str(exc), node)
             return None
 

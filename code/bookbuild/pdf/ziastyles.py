@@ -1,5 +1,5 @@
 """ziamath 0.13's ``styles.parse_style``, the same result faster, put in
-ziamath's modules on import (by :mod:`.mathbox`) for that version only.
+ziamath's modules on import (by :mod:`.mathlayout`) for that version only.
 
 The PDF lays out hundreds of expressions; a third of each layout went
 into deep copies of a style that is only read at the top level.

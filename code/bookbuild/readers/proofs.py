@@ -6,7 +6,7 @@ are dispatched by :func:`bookbuild.doctrees.is_proof` and
 
 from docutils import nodes
 
-from ..i18n import proof_word
+from ..editions import proof_word
 from .text import anchored
 
 

@@ -10,8 +10,9 @@ from reportlab.lib.colors import Color
 
 from ...failures import ANSI
 from ..fonts import FONTS
-from ..inline import RichParagraph, text_runs
+from ..inline import RichParagraph
 from ..layout import CodeBlock, hexcolor
+from ..runs import text_runs
 
 _STYLE = get_style_by_name("default")
 

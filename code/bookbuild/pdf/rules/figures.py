@@ -8,8 +8,9 @@ from docutils import nodes
 
 from ...staging import image_file
 from ..fonts import FONTS
-from ..inline import RichParagraph, text_runs
+from ..inline import RichParagraph
 from ..layout import Graphic
+from ..runs import text_runs
 
 
 class Figures:

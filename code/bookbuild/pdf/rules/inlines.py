@@ -8,7 +8,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from ..fonts import FONTS, text_font
-from ..inline import MathRun, text_runs
+from ..runs import MathRun, text_runs
 
 
 class Inlines:

@@ -9,10 +9,11 @@ from reportlab.platypus import Spacer
 from sphinx_proof.nodes import proof_node
 
 from ..fonts import FONTS
-from ..inline import RichParagraph, Run, text_runs
-from ...i18n import proof_word
+from ..inline import RichParagraph
+from ...editions import proof_word
 from ..labels import block_name, word
 from ..layout import BODY_SIZE, LEADING, Anchor, DisplayMath, box
+from ..runs import Run, text_runs
 from . import dest_name
 from .text import _run_in
 

@@ -8,8 +8,9 @@ from reportlab.platypus.doctemplate import NotAtTopPageBreak
 
 from ..fonts import FONTS
 from ..labels import word
-from ..inline import RichParagraph, Run, text_runs
+from ..inline import RichParagraph
 from ..layout import BODY_SIZE
+from ..runs import Run, text_runs
 from . import dest_name
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII",

@@ -8,9 +8,10 @@ from reportlab.platypus.flowables import ListFlowable, ListItem
 from sphinx import addnodes
 
 from ..fonts import FONTS, MUTED_COLOR
-from ..inline import RichParagraph, text_runs
+from ..inline import RichParagraph
 from ..labels import word
 from ..layout import BODY_SIZE, LEADING, DisplayMath, box
+from ..runs import text_runs
 
 
 class Text:
