@@ -13,20 +13,20 @@ every gradient here is a gradient of L. In particular each layer's
 δ = ∂L/∂Z has Z's shape (m, n_out), and its row i is (1/m) ∂ℓ_i/∂z_i:
 at the output δ = (P − Y)/m, which for m = 1 is `nn_python`'s p − y.
 
-Initialisation, drawn layer by layer from np.random.default_rng(seed):
-ReLU layers He uniform, variance 2/n_in, so that E[z²] (over the draw
-of the weights and the input) is the same from one ReLU layer to the
-next (the argument: `nn_python_layers.DenseLayer`), with biases RELU_BIAS =
-0.1, which keeps more ReLUs active at the start (Goodfellow, Bengio and
-Courville, Deep Learning, §8.4); the softmax layer Glorot uniform with
-biases 0.
+Initialisation, layer by layer from np.random.default_rng(seed): ReLU
+layers He uniform, variance 2/n_in, so that E[z²] is the same from one
+ReLU layer to the next (the argument: `nn_python_layers.DenseLayer`),
+biases RELU_BIAS = 0.1, which keeps more ReLUs active at the start
+(Goodfellow, Bengio and Courville, Deep Learning, §8.4); the softmax
+layer Glorot uniform with biases 0.
 
-Input checks live in `gradbook.checks`; the MLP's entry points for a
-reader's data call them once, and the passes the book prints call none.
+A little over 300 lines: the pages name the activations, the layer and
+the network all as `nn_numpy.<name>`, the batch form of the network in
+one place, so they stay together.
 
-What it is not: a framework. No autograd, no optimiser but SGD, no
-layer but dense; `gradbook.nn_frameworks` builds the same network in
-PyTorch and Keras to check this one.
+No autograd, no optimiser but SGD, no layer but dense:
+`gradbook.nn_frameworks` builds the same network in PyTorch and Keras
+to check this one.
 """
 
 import numpy as np
@@ -156,10 +156,6 @@ class Dense:
         """n_in·n_out weights plus n_out biases."""
         return self.n_in * self.n_out + self.n_out
 
-    def describe(self):
-        """(n_in, n_out, activation, parameters): one summary row."""
-        return (self.n_in, self.n_out, self.activation, self.n_params())
-
 
 # ======== The network ========
 def cross_entropy(Y, log_P):
@@ -177,13 +173,11 @@ class MLP:
 
     sizes: [n_in, hidden..., k], e.g. [4, 8, 8, 3]. Trained on the mean
     cross-entropy with SGD. dtype: np.float64 (default, for checking
-    gradients) or np.float32 (for speed).
-
-    The passes (forward, loss, backward, step) take arrays as the book
-    writes them: X of shape (m, n_in) in the model's dtype, Y one-hot
-    rows of shape (m, k). The entry points that take a reader's data
-    (the constructor, from_params, set_params, fit, predict, accuracy)
-    check it once and say what they expected and what came.
+    gradients) or np.float32 (for speed). The passes (forward, loss,
+    backward, step) take arrays as the book writes them: X (m, n_in)
+    in the model's dtype, Y one-hot rows (m, k). The entry points for
+    a reader's data (the constructor, from_params, set_params, fit,
+    predict, accuracy) check it once, through `gradbook.checks`.
     Defined in: Backprop from scratch, §The whole network.
     """
 
@@ -309,7 +303,10 @@ class MLP:
 
     def summary(self):
         """A table of the layers: sizes, activation, parameter counts."""
-        return summary_table([layer.describe() for layer in self.layers])
+        return summary_table([
+            (layer.n_in, layer.n_out, layer.activation, layer.n_params())
+            for layer in self.layers
+        ])
 
     def get_params(self):
         """Copies of the parameters: a list of (W, b), W (n_in, n_out)."""
