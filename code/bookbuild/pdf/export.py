@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import commit_epoch, git, write_atomic
-from . import mathcache
+from . import figurecache, mathcache
 from .document import render, toc_lines
 from .fonts import FONTS
 from .inline import RichParagraph
@@ -37,6 +37,7 @@ class ExportResult:
     seconds: float
     size: int
     chapters: list
+    total: float = 0.0  # the whole export, both PDFs, once written
 
 
 @dataclass
@@ -148,9 +149,14 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
             warn(message, node)
     root = Path(app.srcdir)
     names = names or {"book": BOOK_PDF_NAME, "proofs": PDF_NAME}
-    cache = Path(app.doctreedir) / "pdf-math.pickle"
+    started = time.perf_counter()
+    doctrees = Path(app.doctreedir)
     use(app.config.language)
-    mathcache.load(cache)
+    # This build's caches first, then those of the book's other editions
+    # (their formulas and figures are the same): see caches_of.
+    mine, others = caches_of(doctrees)
+    mathcache.load(mine["math"], *(o["math"] for o in others))
+    figurecache.load(mine["figures"], *(o["figures"] for o in others))
     docs = [(d, env.get_and_resolve_doctree(d, app.builder))
             for d in toctree_order(env)]
     parts = toc_parts(env)
@@ -210,8 +216,24 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
         results.append(ExportResult(path, pages, blocks,
                                     time.perf_counter() - t0, len(data),
                                     walker.chapters))
-    mathcache.save(cache, requests)
+    mathcache.save(mine["math"], requests)
+    figurecache.save(mine["figures"])
+    for result in results:
+        result.total = time.perf_counter() - started
     return results
+
+
+def caches_of(doctrees: Path):
+    """The PDF caches kept beside a build's doctrees, and those of the
+    other editions' doctrees in the same folder (``.doctrees-<lang>``,
+    :mod:`bookbuild.staging`), which are only read."""
+    def files(folder):
+        return {"math": folder / "pdf-math.pickle",
+                "figures": folder / "pdf-figures.pickle"}
+    here = doctrees.resolve()
+    others = sorted(p for p in here.parent.glob(".doctrees*")
+                    if p.is_dir() and p != here)
+    return files(doctrees), [files(p) for p in others]
 
 
 def _proofs_contents(walkers) -> list:

@@ -74,11 +74,15 @@ def _warn(message: str, node) -> None:
 def write_pdfs(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    for result in export(app, Path(app.outdir), warn=_warn,
-                         names=pdf_names(app)):
+    results = export(app, Path(app.outdir), warn=_warn,
+                     names=pdf_names(app))
+    for result in results:
         logger.info(f"PDF: {result.path.name}, {result.pages} pages, "
-                    f"{result.size / 1024:.0f} KiB in "
+                    f"{result.size / 1024:.0f} KiB, set in "
                     f"{result.seconds:.1f} s")
+    if results:
+        logger.info(f"PDF: both written in {results[0].total:.1f} s "
+                    "(the walks, the math and the figures included)")
 
 
 def setup(app):

@@ -7,6 +7,7 @@ from pathlib import Path
 from docutils import nodes
 
 from ...staging import image_file
+from .. import figurecache
 from ..fonts import FONTS
 from ..inline import RichParagraph
 from ..layout import Graphic
@@ -46,8 +47,7 @@ class Figures:
         if not isinstance(node.parent, nodes.figure):
             self.counts["images"] = self.counts.get("images", 0) + 1
         if path.suffix.lower() == ".svg":
-            from svglib.svglib import svg2rlg
-            drawing = svg2rlg(str(path))
+            drawing = figurecache.drawing(path)
             if drawing is None:
                 self.warn(f"SVG {uri} cannot be read", node)
                 return []
