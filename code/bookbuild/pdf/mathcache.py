@@ -103,19 +103,21 @@ def _cache_key() -> tuple:
     return (CACHE_FORMAT, *ENGINE)
 
 
-def load(path: Path) -> None:
-    """Take laid-out boxes from a previous export, if still valid."""
-    try:
-        with open(path, "rb") as handle:
-            key, boxes = pickle.load(handle)
-    except FileNotFoundError:
-        return
-    except (pickle.UnpicklingError, EOFError, AttributeError,
-            ImportError, TypeError, ValueError):
-        return                          # unreadable: lay out afresh
-    if key == _cache_key():
-        for request, box in boxes.items():
-            _LAID_OUT.setdefault(request, box)
+def load(*paths: Path) -> None:
+    """Take laid-out boxes from previous exports (the first file that
+    holds a formula wins), if still valid."""
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                key, boxes = pickle.load(handle)
+        except FileNotFoundError:
+            continue
+        except (pickle.UnpicklingError, EOFError, AttributeError,
+                ImportError, TypeError, ValueError):
+            continue                    # unreadable: lay out afresh
+        if key == _cache_key():
+            for request, box in boxes.items():
+                _LAID_OUT.setdefault(request, box)
 
 
 def save(path: Path, requests) -> None:
