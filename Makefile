@@ -45,12 +45,12 @@ book: $(SETUP)
 	$(PY) -m bookbuild.build
 
 test: book
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup --durations=25
 
 # The quick loop for contributors: no build, no browser (see README;
 # tests/test_markers.py and the conftest guard keep it so).
 test-quick: $(SETUP)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" -n auto
 
 # The editions' catalogues (bookbuild.catalogues): after an English
 # edit, this marks the changed messages and lists them; the build

@@ -150,3 +150,20 @@ def quick_tests_stay_quick(request, monkeypatch):
         return start(self, args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
+
+
+# `make test` runs two workers (pytest-xdist, --dist loadgroup). The
+# tests of one file share its module fixtures (a throw-away book built
+# once), and the tests over the served site share one browser and one
+# visit of every page, so each file, and the site's tests together,
+# run in one worker; the longest (a second clean build) starts first.
+SITE_FIXTURES = {"site", "browser", "page_visits"}
+FIRST = "tests/test_determinism.py"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = ("site" if SITE_FIXTURES & set(item.fixturenames)
+                 else item.nodeid.split("::")[0])
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
