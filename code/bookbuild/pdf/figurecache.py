@@ -11,10 +11,9 @@ keeps the drawings for the next export, which :func:`load` takes back
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 
-from ..files import write_atomic
+from .caches import read_caches, write_cache
 
 #: the saved drawings' format: bump when the reading of SVG changes
 CACHE_FORMAT = 1
@@ -41,22 +40,13 @@ def drawing(path: Path):
 def load(*paths: Path) -> None:
     """Take the drawings of previous exports (the first file that
     holds a name wins), if still valid."""
-    for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                key, drawings = pickle.load(handle)
-        except FileNotFoundError:
-            continue
-        except (pickle.UnpicklingError, EOFError, AttributeError,
-                ImportError, TypeError, ValueError):
-            continue                    # unreadable: read afresh
-        if key == _cache_key():
-            for name, picture in drawings.items():
-                _DRAWINGS.setdefault(name, picture)
+    for drawings in read_caches(paths, _cache_key()):
+        for name, picture in drawings.items():
+            _DRAWINGS.setdefault(name, picture)
 
 
 def save(path: Path) -> None:
     """Keep the drawings this export used for the next one (atomic)."""
     kept = {name: _DRAWINGS[name] for name in sorted(_USED)
             if _DRAWINGS.get(name) is not None}
-    write_atomic(path, pickle.dumps((_cache_key(), kept), protocol=5))
+    write_cache(path, _cache_key(), kept)

@@ -14,11 +14,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ..files import write_atomic
+from .caches import read_caches, write_cache
 from .mathbox import MathBox
 from .mathlayout import ENGINE, MathLayoutError, typeset
 
@@ -106,22 +105,13 @@ def _cache_key() -> tuple:
 def load(*paths: Path) -> None:
     """Take laid-out boxes from previous exports (the first file that
     holds a formula wins), if still valid."""
-    for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                key, boxes = pickle.load(handle)
-        except FileNotFoundError:
-            continue
-        except (pickle.UnpicklingError, EOFError, AttributeError,
-                ImportError, TypeError, ValueError):
-            continue                    # unreadable: lay out afresh
-        if key == _cache_key():
-            for request, box in boxes.items():
-                _LAID_OUT.setdefault(request, box)
+    for boxes in read_caches(paths, _cache_key()):
+        for request, box in boxes.items():
+            _LAID_OUT.setdefault(request, box)
 
 
 def save(path: Path, requests) -> None:
     """Keep the boxes of ``requests`` for the next export (atomic)."""
     boxes = {r: _LAID_OUT[r] for r in requests
              if isinstance(_LAID_OUT.get(r), MathBox)}
-    write_atomic(path, pickle.dumps((_cache_key(), boxes), protocol=5))
+    write_cache(path, _cache_key(), boxes)
