@@ -28,6 +28,7 @@ import json
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -108,14 +109,26 @@ def _execute(job):
 
     path, text, timeout, allow_errors = job
     notebook = nbformat.reads(text, as_version=4)
-    result = single_nb_execution(
-        notebook, cwd=str(Path(path).parent), timeout=timeout,
-        allow_errors=allow_errors, meta_override=True)
+    with tempfile.TemporaryDirectory(prefix="bookbuild-kernel-") as folder:
+        result = single_nb_execution(
+            notebook, cwd=str(Path(path).parent), timeout=timeout,
+            allow_errors=allow_errors, meta_override=True,
+            config=local_kernel(folder))
     if result.err is not None:
         return path, None, result.exc_string or repr(result.err), \
             result.time
     merge_notebook_streams(notebook)
     return path, nbformat.writes(notebook), None, result.time
+
+
+def local_kernel(folder):
+    """A kernel that talks over Unix sockets in `folder`, not over TCP:
+    only this machine's processes can reach it (ipykernel warns of an
+    unencrypted TCP kernel), and no port is taken."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc",
+                                     "ip": str(Path(folder) / "kernel")}})
 
 
 def _last_error(traceback):
