@@ -45,7 +45,7 @@ book: $(SETUP)
 	$(PY) -m bookbuild.build
 
 test: book
-	$(PY) -m pytest -n auto --dist loadgroup --durations=25
+	$(PY) -m pytest -n auto --dist loadscope --durations=25
 
 # The quick loop for contributors: no build, no browser (see README;
 # tests/test_markers.py and the conftest guard keep it so).

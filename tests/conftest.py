@@ -152,18 +152,38 @@ def quick_tests_stay_quick(request, monkeypatch):
     monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
 
 
-# `make test` runs two workers (pytest-xdist, --dist loadgroup). The
-# tests of one file share its module fixtures (a throw-away book built
-# once), and the tests over the served site share one browser and one
-# visit of every page, so each file, and the site's tests together,
-# run in one worker; the longest (a second clean build) starts first.
-SITE_FIXTURES = {"site", "browser", "page_visits"}
+# `make test` runs a worker per core (pytest-xdist, --dist loadscope,
+# with the scopes below). The tests of one file share its module
+# fixtures (a throw-away book built once), so a file runs in one worker;
+# the files that read `page_visits` (every page loaded at both widths,
+# the longest fixture) run in one worker together, so it is loaded
+# once. The second clean build starts first, the site's files next.
 FIRST = "tests/test_determinism.py"
+SITE_FILES = frozenset(
+    f"tests/{path.name}" for path in sorted(ROOT.glob("tests/test_*.py"))
+    if "page_visits" in path.read_text())
+
+
+def scope_of(nodeid):
+    """The xdist scope of a test: "site", or its file."""
+    path = nodeid.split("::")[0]
+    return "site" if path in SITE_FILES else path
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = ("site" if SITE_FIXTURES & set(item.fixturenames)
-                 else item.nodeid.split("::")[0])
-        item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
+    def rank(item):
+        path = item.nodeid.split("::")[0]
+        return 0 if path == FIRST else 1 if path in SITE_FILES else 2
+    items.sort(key=rank)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None                     # xdist's own scheduler
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BookScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return scope_of(nodeid)
+
+    return BookScheduling(config, log)
