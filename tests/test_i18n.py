@@ -251,3 +251,45 @@ def test_korean_notebooks_have_korean_prose_and_the_english_code(
         prose = " ".join(c.source for c in korean.cells
                          if c.cell_type == "markdown")
         assert len(re.findall(r"[\uac00-\ud7a3]", prose)) > 500, name
+
+
+def test_translated_nodes_keep_no_document_of_their_own():
+    """Sphinx parses each translated message as a document of its own;
+    its nodes, moved into the page, must not carry that document (with
+    its settings and substitutions) into the page's pickle."""
+    import pickle
+
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    from bookbuild.i18n import forget_message_documents
+
+    settings = get_default_settings(Parser)
+    page = new_document("page", settings)
+    for number in range(50):
+        message = new_document(f"message {number}", settings)
+        message.substitution_defs["words"] = \
+            nodes.substitution_definition()
+        paragraph = nodes.paragraph(text=f"번역 {number}")
+        page += paragraph
+        paragraph.document = message    # as Sphinx's Locale leaves it
+    assert "message 7".encode() in pickle.dumps(page)
+    forget_message_documents(None, page)
+    assert all(node.document is page for node in page.findall())
+    assert "message 7".encode() not in pickle.dumps(page)
+
+
+@slow
+def test_korean_doctrees_are_as_light_as_the_english_ones(built_html):
+    """The Korean pages' pickles (read back several times a build) are
+    about the size of the English ones."""
+    build = built_html.parent
+    sizes = {}
+    for folder in (".doctrees", ".doctrees-ko"):
+        sizes[folder] = {p.relative_to(build / folder): p.stat().st_size
+                         for p in (build / folder).rglob("*.doctree")}
+    assert sizes[".doctrees"].keys() == sizes[".doctrees-ko"].keys()
+    for name, english in sizes[".doctrees"].items():
+        assert sizes[".doctrees-ko"][name] < 1.5 * english + 20_000, name

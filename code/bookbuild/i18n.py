@@ -220,8 +220,26 @@ def korean_search(app, config):
         languages["ko"] = "bookbuild.search_ko.SearchKorean"
 
 
+def forget_message_documents(app, doctree):
+    """Bind every node of a translated page to the page's document.
+
+    Sphinx parses each translated message as a document of its own and
+    moves the nodes into the page; each node keeps a reference to the
+    document it was parsed in, with that document's settings and
+    substitutions. Pickled with the page, those documents made a
+    Korean doctree about eight times the English one and about a
+    hundred times slower to read back, which Sphinx does for every page
+    several times. Nodes without a document of their own take their
+    parent's.
+    """
+    for node in doctree.findall():
+        if getattr(node, "_document", None) not in (None, doctree):
+            node.document = None
+
+
 def setup(app):
     app.setup_extension("bookbuild.translated_glue")
+    app.connect("doctree-read", forget_message_documents, priority=900)
     app.add_transform(ExerciseTitles)
     app.add_transform(Untranslated)
     app.add_transform(TocCaptions)
