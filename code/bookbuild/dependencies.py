@@ -112,6 +112,25 @@ def module_closure(sources, code_root):
     return sorted(found)
 
 
+def imported_modules(sources, code_root):
+    """The dotted names of every module that the code `sources`
+    imports, directly or through the modules under `code_root` it
+    imports (what :mod:`bookbuild.warmkernel` preloads is chosen from
+    these)."""
+    names = set()
+    trees = [_parse(source) for source in sources]
+    trees += [_parse(path.read_text(encoding="utf8"))
+              for path in module_closure(sources, code_root)]
+    for tree in filter(None, trees):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module \
+                    and not node.level:
+                names.add(node.module)
+    return names
+
+
 def data_files(texts, data_dir):
     """The files in `data_dir` whose names appear in any of `texts`."""
     if not data_dir.is_dir():

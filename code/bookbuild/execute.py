@@ -19,6 +19,11 @@ The fingerprint a cached page was executed with is kept beside the
 cache (`bookbuild-pages.json`: per page, relative to the root, the
 cache record's hash, the inputs, the seconds it took); when it differs,
 that page's record is removed and the page executes.
+
+How they execute. Each page gets a kernel of its own, as myst-nb would
+give it, but forked from a zygote that has imported the frameworks the
+pages to execute import (:mod:`bookbuild.warmkernel`): PyTorch,
+TensorFlow and JAX are imported once per build, not once per page.
 """
 
 import argparse
@@ -32,8 +37,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bookbuild.dependencies import global_inputs, page_inputs
+from bookbuild import warmkernel
+from bookbuild.dependencies import (global_inputs, imported_modules,
+                                    page_inputs)
 from bookbuild.failures import ANSI, ERROR_LINE
+from bookbuild.kernels import Zygote, kernel_config
 
 SIDECAR = "bookbuild-pages.json"
 PAGE_SUFFIXES = (".md", ".ipynb")
@@ -107,28 +115,18 @@ def _execute(job):
 
     from bookbuild.notebooks import merge_notebook_streams
 
-    path, text, timeout, allow_errors = job
+    path, text, timeout, allow_errors, zygote = job
     notebook = nbformat.reads(text, as_version=4)
     with tempfile.TemporaryDirectory(prefix="bookbuild-kernel-") as folder:
         result = single_nb_execution(
             notebook, cwd=str(Path(path).parent), timeout=timeout,
             allow_errors=allow_errors, meta_override=True,
-            config=local_kernel(folder))
+            config=kernel_config(folder, zygote))
     if result.err is not None:
         return path, None, result.exc_string or repr(result.err), \
             result.time
     merge_notebook_streams(notebook)
     return path, nbformat.writes(notebook), None, result.time
-
-
-def local_kernel(folder):
-    """A kernel that talks over Unix sockets in `folder`, not over TCP:
-    only this machine's processes can reach it (ipykernel warns of an
-    unencrypted TCP kernel), and no port is taken."""
-    from traitlets.config import Config
-
-    return Config({"KernelManager": {"transport": "ipc",
-                                     "ip": str(Path(folder) / "kernel")}})
 
 
 def _last_error(traceback):
@@ -220,21 +218,28 @@ def run(root, cache_dir, out=sys.stdout, jobs=None):
 
     todo.sort(key=last_seconds)
     jobs = max(1, min(jobs or workers(), len(todo)))
+    imported = set()
+    for page, notebook, _ in todo:
+        imported |= imported_modules(code_sources(notebook), root / "code")
+    modules = warmkernel.preload(imported)
+    warm = (f"; their kernels start with {', '.join(modules)} imported"
+            if modules else "")
     print(f"bookbuild.execute: executing {len(todo)} of {with_code} pages "
-          f"with code, {jobs} at a time", file=out, flush=True)
+          f"with code, {jobs} at a time{warm}", file=out, flush=True)
     timeout = execute.get("timeout", 30)
     allow_errors = bool(execute.get("allow_errors", False))
     by_path = {str(page): (page, nb, inputs) for page, nb, inputs in todo}
     done = []
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(
+    with Zygote(modules) as zygote, \
+            concurrent.futures.ProcessPoolExecutor(
             jobs, mp_context=context) as pool:
         futures = {}
         for page, notebook, _ in todo:
             print(f"Executing notebook {page.relative_to(root)}",
                   file=out, flush=True)
             job = (str(page), nbformat.writes(notebook), timeout,
-                   allow_errors)
+                   allow_errors, zygote.path)
             futures[pool.submit(_execute, job)] = str(page)
         for future in concurrent.futures.as_completed(futures):
             path = futures[future]
