@@ -71,10 +71,14 @@ _FALLBACK = {
 LINK_COLOR = Color(0.08, 0.22, 0.55)
 MUTED_COLOR = Color(0.38, 0.38, 0.42)
 _CMAPS: dict = {}
+# (text, font) -> its pieces: a book sets the same words again and again
+_RUNS: dict = {}
 
 
 def register() -> None:
     """Register the fonts with ReportLab once (idempotent)."""
+    if _FILES.keys() <= _CMAPS.keys():
+        return
     registered = set(pdfmetrics.getRegisteredFontNames())
     for name, path in _FILES.items():
         if name not in registered:
@@ -93,6 +97,13 @@ def has(font: str, char: str) -> bool:
 def runs_of(text: str, font: str):
     """(text, font) pieces of ``text``: each character in ``font`` if
     the face has it, else in the first fallback face that does."""
+    key = (text, font)
+    if key not in _RUNS:
+        _RUNS[key] = _runs_of(text, font)
+    return _RUNS[key]
+
+
+def _runs_of(text: str, font: str) -> tuple:
     register()
     pieces: list = []
     for char in text:
@@ -104,7 +115,7 @@ def runs_of(text: str, font: str):
             pieces[-1][0] += char
         else:
             pieces.append([char, face])
-    return [(t, f) for t, f in pieces]
+    return tuple((t, f) for t, f in pieces)
 
 
 def text_font(style) -> str:

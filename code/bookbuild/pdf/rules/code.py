@@ -75,7 +75,32 @@ class Code:
 
 
 def highlight(text: str, language: str, source: str = "") -> list:
-    """Lines of (text, colour, bold) segments in Pygments' colours."""
+    """Lines of (text, colour, bold) segments in Pygments' colours.
+
+    Each block is lexed once (:data:`_HIGHLIGHTED`), though the PDFs'
+    walks meet it several times."""
+    key = (text, language, source)
+    if key not in _HIGHLIGHTED:
+        _HIGHLIGHTED[key] = _highlight(text, language, source)
+    return [list(line) for line in _HIGHLIGHTED[key]]
+
+
+# (text, language, source) -> its lines
+_HIGHLIGHTED: dict = {}
+
+
+def _token_style(token) -> tuple:
+    """(colour, bold) of a Pygments token type in the book's style."""
+    if token not in _TOKEN_STYLES:
+        spec = _STYLE.style_for_token(token)
+        _TOKEN_STYLES[token] = (hexcolor(spec["color"]), bool(spec["bold"]))
+    return _TOKEN_STYLES[token]
+
+
+_TOKEN_STYLES: dict = {}
+
+
+def _highlight(text: str, language: str, source: str) -> list:
     name = language or ""
     if name in ("default", "") and source.endswith(".py"):
         name = "python"
@@ -88,14 +113,13 @@ def highlight(text: str, language: str, source: str = "") -> list:
         return [[(line, Color(0, 0, 0), False)] for line in text.split("\n")]
     lines, line = [], []
     for token, value in lex(text, lexer):
-        spec = _STYLE.style_for_token(token)
-        color = hexcolor(spec["color"])
+        color, bold = _token_style(token)
         for i, piece in enumerate(value.split("\n")):
             if i:
                 lines.append(line)
                 line = []
             if piece:
-                line.append((piece, color, bool(spec["bold"])))
+                line.append((piece, color, bold))
     lines.append(line)
     while lines and not lines[-1]:
         lines.pop()
