@@ -300,3 +300,8 @@ def test_published_path_maps_a_staged_file_to_its_place_after_the_swap():
     assert published_path("/book", staged) == Path(
         "/book/_build/jupyter_execute/x.png")
     assert published_path("/book", "book/figures/x.png") is None
+    # An edition's image: the book's, published under the same name.
+    edition = stage_folder("_build") / "edition-ko" / "_build" / \
+        "jupyter_execute" / "x.png"
+    assert published_path("/book", edition) == Path(
+        "/book/_build/jupyter_execute/x.png")

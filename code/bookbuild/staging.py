@@ -96,12 +96,21 @@ def keep_reports(stage, build_dir):
 
 def published_path(root, path):
     """Where a file that a staged build wrote at `path` (relative to the
-    book's root: ``_build/.stage-<pid>/_build/<rest>``) is once the build
-    is in place: ``root/_build/<rest>``. None if `path` is not staged."""
+    book's root: ``_build/.stage-<pid>/_build/<rest>``, or
+    ``_build/.stage-<pid>/edition-<lang>/_build/<rest>`` for an
+    edition) is once the build is in place: ``root/_build/<rest>``.
+    An edition's executed notebooks are not kept: they are the book's,
+    whose images have the same names (hashes of their contents). None if
+    `path` is not staged."""
     parts = Path(path).parts
     for i, part in enumerate(parts[:-2]):
-        if part.startswith(STAGE_PREFIX) and parts[i + 1] == "_build":
-            return Path(root, "_build", *parts[i + 2:])
+        if not part.startswith(STAGE_PREFIX):
+            continue
+        rest = parts[i + 1:]
+        if rest[0].startswith("edition-") and len(rest) > 2:
+            rest = rest[1:]
+        if rest[0] == "_build":
+            return Path(root, "_build", *rest[1:])
     return None
 
 
