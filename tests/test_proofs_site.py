@@ -260,6 +260,7 @@ def test_the_command_line_writes_the_bytes_the_build_wrote(
     if not (build / doctrees / "environment.pickle").exists():
         pytest.skip("the site's doctrees are not beside it")
     site = built_html if language == "en" else built_html / language
+    before = sorted(built_html.rglob("*"))
     done = subprocess.run(
         [sys.executable, "-m", "bookbuild.pdf", "--root", str(ROOT),
          "--build", str(build), "--out", str(tmp_path),
@@ -270,3 +271,4 @@ def test_the_command_line_writes_the_bytes_the_build_wrote(
     for name in (BOOK_PDF_NAME, PDF_NAME):
         assert (tmp_path / name).read_bytes() == (site / name).read_bytes(), \
             name
+    assert sorted(built_html.rglob("*")) == before  # the site untouched

@@ -8,6 +8,7 @@ environment, so what the child must undo or keep is really exercised.
 """
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import signal
@@ -131,6 +132,13 @@ def test_without_a_zygote_the_launcher_starts_a_fresh_kernel(tmp_path):
     assert outputs[0][0]["text"] == "False\n"
 
 
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: this worker's thread may
+    already run an event loop (Playwright's, for a browser test)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def streamed(messages):
     """The text a kernel streamed, from its iopub messages."""
     return "".join(m["content"]["text"] for m in messages
@@ -176,7 +184,7 @@ def test_interrupts_reach_the_kernel_and_a_killed_launcher_takes_it(
 
     outputs = []
     with environment(zygote.env):
-        kernel, warm = asyncio.run(session())
+        kernel, warm = run_async(session())
     assert warm == "True" and kernel != os.getpid()
     deadline = time.monotonic() + 10
     while _alive(kernel) and time.monotonic() < deadline:
@@ -206,7 +214,7 @@ async def _stop(manager):
 def test_the_zygote_ends_with_the_build_and_takes_its_kernels(tmp_path):
     env = dict(os.environ)
     with Zygote(["numpy"], env=env) as running, environment(env):
-        manager, kernel = asyncio.run(_start(tmp_path, running.path))
+        manager, kernel = run_async(_start(tmp_path, running.path))
         assert _alive(kernel)
         process, socket_path = running.process, running.path
     assert process.poll() is not None
@@ -216,6 +224,6 @@ def test_the_zygote_ends_with_the_build_and_takes_its_kernels(tmp_path):
         time.sleep(0.1)
     assert not _alive(kernel)
     manager.provisioner.process.wait(timeout=10)  # the launcher too
-    asyncio.run(_stop(manager))
+    run_async(_stop(manager))
     with Zygote([]) as none:
         assert none.path is None and none.process is None

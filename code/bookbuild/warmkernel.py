@@ -19,8 +19,12 @@ streams from the launcher the kernel manager started
 (`... kernel SOCKET -f FILE`, which passes its own streams over the
 socket), makes `sys.path` what `python -m ipykernel_launcher` starts
 with there (:func:`fresh_path`), reseeds `random`, and runs ipykernel. Nothing is executed in the zygote but imports, so no
-framework has started a thread pool or a backend that a fork would
-break; the zygote itself runs one thread.
+framework has started a backend that a fork would break; the zygote's
+own code runs in one thread. Two idle native threads are there when it
+forks (OpenBLAS's pool, one of TensorFlow's); Python 3.12 and later
+say so in the build's log with a DeprecationWarning at each fork. The
+book's pages give the same outputs as in fresh kernels, byte for byte
+(tests/test_warmkernel.py checks what a kernel shows of itself).
 
 The launcher stays the process the kernel manager knows: it forwards
 the signals it gets (interrupt, terminate) to the child and exits with

@@ -4,6 +4,7 @@ DIR/_build/.doctrees, or .doctrees-LANG for a translated edition, whose
 PDFs go to its folder of the site), without building the site again."""
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -30,6 +31,9 @@ def sphinx_app(root: Path, build: Path, language: str = "en"):
         if config.get("html_baseurl"):
             config["html_baseurl"] = config["html_baseurl"].rstrip("/") \
                 + "/" + EDITIONS[language][0]
+    # myst-nb puts its execution cache beside the output folder, which is
+    # the site's own folder for an edition: name the build's.
+    config["nb_execution_cache_path"] = str(build / ".jupyter_cache")
     return Sphinx(srcdir=root, confdir=None,
                   outdir=build / "html" / EDITIONS[language][0],
                   doctreedir=build / doctrees,
@@ -77,7 +81,11 @@ def main(argv=None) -> int:
         print(f"{where}: warning: {message}", file=sys.stderr)
 
     from sphinx.util.docutils import docutils_namespace, patch_docutils
+    from ..commands import build_env
     from .export import export
+    # Dated as the build dates its PDFs (ReportLab reads the variable):
+    # the same bytes as the build's.
+    os.environ["SOURCE_DATE_EPOCH"] = build_env(root)["SOURCE_DATE_EPOCH"]
     start = time.perf_counter()
     with patch_docutils(root), docutils_namespace():
         app = sphinx_app(root, build, args.language)
