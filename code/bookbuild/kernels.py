@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -56,6 +57,12 @@ class Zygote:
             [sys.executable, "-m", "bookbuild.warmkernel", "serve",
              self.path, *self.modules], stdin=subprocess.PIPE,
             env=self.env)
+        # It listens before it imports: wait for that (a fraction of a
+        # second), so that no kernel comes before it and starts fresh.
+        deadline = time.monotonic() + 60
+        while (not Path(self.path).exists() and self.process.poll() is None
+               and time.monotonic() < deadline):
+            time.sleep(0.01)
         return self
 
     def __exit__(self, *exc):

@@ -217,8 +217,8 @@ def _differs(env, base):
 
 def serve(path, modules):
     """Import `modules` (:func:`preload`), listen at `path`, fork a
-    kernel per request; exit when standard input closes (the build ended) or on
-    SIGTERM, killing the kernels still running."""
+    kernel per request; exit when standard input closes (the build
+    ended) or on SIGTERM, killing the kernels still running."""
     import importlib
     import selectors
 
@@ -248,10 +248,7 @@ def serve(path, modules):
         selector.unregister(conn)
         os.close(pidfd)
         if status is not None:
-            try:
-                conn.sendall(f"exit {status}\n".encode())
-            except OSError:
-                pass
+            _say(conn, f"exit {status}")
         conn.close()
 
     try:
@@ -274,8 +271,7 @@ def serve(path, modules):
                     if differs:
                         for fd in fds:
                             os.close(fd)
-                        conn.sendall(b"fresh " + " ".join(differs)
-                                     .encode() + b"\n")
+                        _say(conn, "fresh " + " ".join(differs))
                         conn.close()
                         continue
                     sys.stdout.flush()
@@ -285,8 +281,9 @@ def serve(path, modules):
                         selector.close()
                         server.close()
                         conn.close()
-                        for other, _ in children.values():
+                        for other, other_pidfd in children.values():
                             other.close()
+                            os.close(other_pidfd)
                         _kernel(request, fds, tail, added)
                     for fd in fds:
                         os.close(fd)
@@ -296,7 +293,11 @@ def serve(path, modules):
                                       ("exited", pid))
                     selector.register(conn, selectors.EVENT_READ,
                                       ("launcher", pid))
-                    conn.sendall(f"pid {pid}\n".encode())
+                    # A launcher already gone: its end of file, selected
+                    # next, kills the kernel.
+                    _say(conn, f"pid {pid}")
+                elif kind[1] not in children:
+                    continue  # ended by an event of the same select
                 elif kind[0] == "exited":
                     _, status = os.waitpid(kind[1], 0)
                     end(kind[1], os.waitstatus_to_exitcode(status))
@@ -313,6 +314,15 @@ def serve(path, modules):
             end(pid)
         server.close()
         os.unlink(path)
+
+
+def _say(conn, line):
+    """Send the launcher one line; a launcher that is gone hears
+    nothing (its end is noticed by the selector)."""
+    try:
+        conn.sendall(line.encode() + b"\n")
+    except OSError:
+        pass
 
 
 def _kill(pid):
