@@ -7,8 +7,9 @@ sphinx-design's tab nodes by hand, and `bookbuild.theme` overrides
 templates and visitors of the theme and of sphinx-proof/sphinx-exercise.
 Each calls :func:`require` in its ``setup``, so a dependency update
 stops the build with a message instead of changing the site unnoticed.
-`bookbuild.pdf.ziastyles` replaces a function of ziamath's only where
-:func:`pinned` (a faster copy: any other version keeps its own).
+`bookbuild.pdf.ziastyles` replaces a function of ziamath's, and
+`bookbuild.citations` one of pybtex's, only where :func:`pinned` (a
+faster copy: any other version keeps its own).
 requirements.txt pins the same versions (some through jupyter-book).
 """
 
@@ -25,6 +26,9 @@ PINNED = {
     "pydata-sphinx-theme": "0.17.1",
     "sphinx-book-theme": "1.3.0",
     "ziamath": "0.13",
+    # through sphinxcontrib-bibtex, not in requirements.txt: another
+    # version only loses bookbuild.citations' speed-up
+    "pybtex": "0.26.1",
 }
 
 
