@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -168,6 +169,22 @@ def stage_dirs(root):
     return sorted((root / "_build").glob(".stage-*"))
 
 
+def processes_in(root):
+    """The processes (other than this one) working in `root` or below."""
+    root = Path(root).resolve()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cwd = Path(os.readlink(proc / "cwd"))
+        except OSError:
+            continue
+        if cwd == root or root in cwd.parents:
+            found.append(int(proc.name))
+    return found
+
+
 @slow
 def test_the_last_good_site_survives_stop_kill_and_failure(book):
     """SIGTERM and SIGKILL to the build while a chapter executes, then
@@ -204,6 +221,8 @@ def test_the_last_good_site_survives_stop_kill_and_failure(book):
             assert not stage_dirs(book)
         else:
             assert proc.returncode == -signal.SIGKILL
+        # Nothing of it runs on: execution, its workers, the kernel.
+        wait_for(lambda: not processes_in(book), seconds=30)
 
     # jupyter-book itself killed under the build: its log cut short.
     (book / "book" / "two.md").write_text(chapter(

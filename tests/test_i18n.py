@@ -7,6 +7,7 @@ The quick tests read the committed catalogues; the slow ones the site
 that `make book` built (both editions, one build).
 """
 
+import functools
 import json
 import re
 import subprocess
@@ -177,7 +178,10 @@ def test_korean_search_index_finds_korean_words(built_html):
         assert page_name in [docs[i] for i in found], (word, page_name)
 
 
+@functools.cache
 def pdf_text(path):
+    """The text of a built PDF (poppler's pdftotext), read once for all
+    the tests of this file: a whole book takes it tens of seconds."""
     return subprocess.run(["pdftotext", "-layout", str(path), "-"],
                           capture_output=True, text=True,
                           check=True).stdout

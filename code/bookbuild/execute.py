@@ -129,6 +129,24 @@ def _execute(job):
     return path, nbformat.writes(notebook), None, result.time
 
 
+def _die_with(parent):
+    """In a worker, first: end when `parent` (this run) ends, even
+    killed (Linux's parent-death signal). A worker waits on a queue it
+    also holds the writing end of, so it would never see its parent go:
+    the build killed by SIGKILL would leave it running."""
+    import ctypes
+    import signal
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    pr_set_pdeathsig = 1
+    prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # gone before the signal was set
+        os._exit(1)
+
+
 def _last_error(traceback):
     """The exception line of a traceback, without colours."""
     lines = ANSI.sub("", traceback or "").strip().splitlines()
@@ -233,7 +251,8 @@ def run(root, cache_dir, out=sys.stdout, jobs=None):
     context = multiprocessing.get_context("spawn")
     with Zygote(modules) as zygote, \
             concurrent.futures.ProcessPoolExecutor(
-            jobs, mp_context=context) as pool:
+            jobs, mp_context=context, initializer=_die_with,
+            initargs=(os.getpid(),)) as pool:
         futures = {}
         for page, notebook, _ in todo:
             print(f"Executing notebook {page.relative_to(root)}",
