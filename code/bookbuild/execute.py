@@ -42,6 +42,7 @@ from bookbuild.dependencies import (global_inputs, imported_modules,
                                     page_inputs)
 from bookbuild.failures import ANSI, ERROR_LINE
 from bookbuild.kernels import Zygote, kernel_config
+from bookbuild.processes import die_with
 
 SIDECAR = "bookbuild-pages.json"
 PAGE_SUFFIXES = (".md", ".ipynb")
@@ -127,24 +128,6 @@ def _execute(job):
             result.time
     merge_notebook_streams(notebook)
     return path, nbformat.writes(notebook), None, result.time
-
-
-def _die_with(parent):
-    """In a worker, first: end when `parent` (this run) ends, even
-    killed (Linux's parent-death signal). A worker waits on a queue it
-    also holds the writing end of, so it would never see its parent go:
-    the build killed by SIGKILL would leave it running."""
-    import ctypes
-    import signal
-
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return
-    pr_set_pdeathsig = 1
-    prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # gone before the signal was set
-        os._exit(1)
 
 
 def _last_error(traceback):
@@ -251,7 +234,7 @@ def run(root, cache_dir, out=sys.stdout, jobs=None):
     context = multiprocessing.get_context("spawn")
     with Zygote(modules) as zygote, \
             concurrent.futures.ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_die_with,
+            jobs, mp_context=context, initializer=die_with,
             initargs=(os.getpid(),)) as pool:
         futures = {}
         for page, notebook, _ in todo:

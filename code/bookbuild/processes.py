@@ -77,6 +77,22 @@ def _with_parent(command):
     return list(command)
 
 
+def die_with(parent):
+    """End this process when `parent` ends, even killed (Linux's
+    parent-death signal); first thing in a worker of `parent`'s pool
+    (:mod:`bookbuild.execute`). A pool worker waits on a queue it also
+    holds the writing end of, so it would never see its parent go: a
+    build killed by SIGKILL would leave it running."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    pr_set_pdeathsig = 1
+    prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # gone before the signal was set
+        os._exit(1)
+
+
 def _end(proc):
     """Stop jupyter-book and every kernel it started (its session)."""
     for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
