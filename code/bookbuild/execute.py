@@ -222,20 +222,20 @@ def run(root, cache_dir, out=sys.stdout, jobs=None):
     imported = set()
     for page, notebook, _ in todo:
         imported |= imported_modules(code_sources(notebook), root / "code")
-    modules = warmkernel.preload(imported)
-    warm = (f"; their kernels start with {', '.join(modules)} imported"
-            if modules else "")
-    print(f"bookbuild.execute: executing {len(todo)} of {with_code} pages "
-          f"with code, {jobs} at a time{warm}", file=out, flush=True)
     timeout = execute.get("timeout", 30)
     allow_errors = bool(execute.get("allow_errors", False))
     by_path = {str(page): (page, nb, inputs) for page, nb, inputs in todo}
     done = []
     context = multiprocessing.get_context("spawn")
-    with Zygote(modules) as zygote, \
+    with Zygote(warmkernel.preload(imported)) as zygote, \
             concurrent.futures.ProcessPoolExecutor(
             jobs, mp_context=context, initializer=die_with,
             initargs=(os.getpid(),)) as pool:
+        warm = (f"; their kernels start with {', '.join(zygote.modules)}"
+                " imported" if zygote.path else "")
+        print(f"bookbuild.execute: executing {len(todo)} of {with_code} "
+              f"pages with code, {jobs} at a time{warm}", file=out,
+              flush=True)
         futures = {}
         for page, notebook, _ in todo:
             print(f"Executing notebook {page.relative_to(root)}",

@@ -3,6 +3,7 @@ sockets), and forked from a zygote (:mod:`bookbuild.warmkernel`) when
 one runs.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -40,8 +41,9 @@ class WarmKernelManager(AsyncKernelManager):
 class Zygote:
     """The zygote of this run's kernels, with `modules` imported, serving
     at `self.path` until the `with` block ends; no zygote (`path` None)
-    if `modules` is empty. It serves kernels whose environment is `env`
-    (by default this process's)."""
+    if `modules` is empty or the system cannot watch processes through
+    pidfds. It serves kernels whose environment is `env` (by default
+    this process's)."""
 
     def __init__(self, modules, env=None):
         self.modules = list(modules)
@@ -49,7 +51,9 @@ class Zygote:
         self.path = self.process = None
 
     def __enter__(self):
-        if not self.modules:
+        # The zygote watches its kernels through pidfds (Linux 5.3 and
+        # later); elsewhere every kernel starts fresh.
+        if not self.modules or not hasattr(os, "pidfd_open"):
             return self
         self.folder = tempfile.mkdtemp(prefix="bookbuild-zygote-")
         self.path = str(Path(self.folder) / "socket")

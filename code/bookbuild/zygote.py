@@ -98,8 +98,8 @@ def _differs(env, base):
 
 
 def serve(path, modules):
-    """Import `modules` (:func:`preload`), listen at `path`, fork a
-    kernel per request; exit when standard input closes (the build
+    """Import `modules` (:func:`bookbuild.warmkernel.preload`), listen
+    at `path`, fork a kernel per request; exit when standard input closes (the build
     ended) or on SIGTERM, killing the kernels still running."""
     import importlib
     import selectors
@@ -145,7 +145,7 @@ def serve(path, modules):
                     try:
                         request, fds = receive_request(conn)
                     except (OSError, ValueError) as error:
-                        print(f"bookbuild.warmkernel: {error}",
+                        print(f"bookbuild.zygote: {error}",
                               file=sys.stderr, flush=True)
                         conn.close()
                         continue
