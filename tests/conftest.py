@@ -23,6 +23,20 @@ jax.config.update("jax_enable_x64", True)
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# JAX's persistent compilation cache: XLA's compilations (each new
+# function and shape, eager operations included) are kept on disk, and
+# the next run of the tests loads them instead of compiling again. The
+# key is the computation, the JAX version and the backend, so a stale
+# entry is never used. Each pytest-xdist worker keeps a folder of its
+# own: JAX writes an entry in place, and without its size bound (whose
+# lock and directory scan at every write cost more than they save) two
+# processes must not share one.
+JAX_CACHE = (ROOT / ".pytest_cache" / "jax-compilations"
+             / os.environ.get("PYTEST_XDIST_WORKER", "main"))
+jax.config.update("jax_compilation_cache_dir", str(JAX_CACHE))
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
 
 @pytest.fixture(scope="session")
 def repo_root():
