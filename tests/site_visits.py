@@ -12,6 +12,8 @@ another host blocked and recorded, and collects, per page:
   switch sets, and the colour scheme the browser reports), not by a
   second load;
 - the reading order of the blocks (`READING_ORDER`);
+- at 1200 pixels, the download menu opened by a click, and its links
+  (`DOWNLOADS`);
 - console errors, failed requests, requests to other hosts.
 
 The two widths are visited at the same time, each in its own Chromium
@@ -120,6 +122,25 @@ SET_MODE = """async (mode) => {
 }"""
 
 
+# The theme's download menu: the button a reader clicks, and the menu.
+DOWNLOAD_TOGGLE = ".dropdown-download-buttons .dropdown-toggle"
+DOWNLOAD_MENU = ".dropdown-download-buttons .dropdown-menu"
+# Once the menu is open: its links, {text: absolute URL}.
+DOWNLOADS = f"""() => Object.fromEntries(
+  [...document.querySelectorAll("{DOWNLOAD_MENU} a")]
+    .map(a => [a.innerText.trim(), a.href]))"""
+
+
+def open_downloads(page):
+    """Click the page's download button: the menu's links once it shows,
+    or None for a page without the button."""
+    if page.locator(DOWNLOAD_TOGGLE).count() == 0:
+        return None
+    page.click(DOWNLOAD_TOGGLE)
+    page.locator(DOWNLOAD_MENU).wait_for(state="visible")
+    return page.evaluate(DOWNLOADS)
+
+
 class Recorder:
     """What went wrong while pages loaded: errors, failures, blocks."""
 
@@ -183,7 +204,8 @@ def open_context(browser, width, mode="light"):
 def visit_site(browser, site, html, width, shots=None):
     """Load every page of the site once at `width`; {page: visit}, each
     visit a dict: seen (INSPECT), axe ({mode: violations}), order
-    (READING_ORDER), redirect, blocked, failed, errors."""
+    (READING_ORDER), downloads (at DESKTOP: `open_downloads`), redirect,
+    blocked, failed, errors."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -197,7 +219,8 @@ def visit_site(browser, site, html, width, shots=None):
         for name in all_pages(html):
             url = urljoin(site, name.as_posix())
             redirect = redirect_of(html, name)
-            visit = {"redirect": redirect, "axe": {}, "order": None}
+            visit = {"redirect": redirect, "axe": {}, "order": None,
+                     "downloads": None}
             if redirect:
                 # A redirect page: follow it, then inspect where it lands.
                 with page.expect_navigation(url=urljoin(url, redirect)):
@@ -227,6 +250,11 @@ def visit_site(browser, site, html, width, shots=None):
                 page.evaluate(SET_MODE, "light")
                 blocked = recorder.take()[0]
                 visit["blocked"] += blocked  # no other host, even so
+                if width == DESKTOP:     # after axe: the menu stays open
+                    visit["downloads"] = open_downloads(page)
+                    for key, seen in zip(("blocked", "failed", "errors"),
+                                         recorder.take()):
+                        visit[key] += seen
             visits[name] = visit
     finally:
         context.close()

@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
 from bookbuild import catalogues, editions
+import pdf_support
 from site_support import chapter_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,13 +179,10 @@ def test_korean_search_index_finds_korean_words(built_html):
         assert page_name in [docs[i] for i in found], (word, page_name)
 
 
-@functools.cache
 def pdf_text(path):
-    """The text of a built PDF (poppler's pdftotext), read once for all
-    the tests of this file: a whole book takes it tens of seconds."""
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"],
-                          capture_output=True, text=True,
-                          check=True).stdout
+    """The text of a built PDF, its words a space apart (poppler's
+    pdftotext, once per PDF: tests/pdf_support.py)."""
+    return "\n".join(pdf_support.pdf_text(path))
 
 
 def pdf_fonts(path):

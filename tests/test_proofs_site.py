@@ -9,7 +9,6 @@ line, run again over the same build, writes the same bytes.
 """
 
 import re
-import shutil
 import subprocess
 import sys
 from html import unescape
@@ -21,6 +20,9 @@ from pypdf import PdfReader
 
 from bookbuild.pdf import BOOK_PDF_NAME, PDF_NAME
 from bookbuild.pdf.document import MARGIN
+
+import pdf_support
+from pdf_support import pdf_words
 
 ROOT = Path(__file__).resolve().parents[1]
 A4_WIDTH = 595.2756
@@ -68,13 +70,8 @@ def squeeze(text: str) -> str:
 
 
 def pdf_text(path):
-    """Each page's text, squeezed, through poppler's pdftotext (pypdf
-    reads the book's text about a hundred times slower)."""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is missing: install poppler-utils")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
-                          check=True, capture_output=True, text=True).stdout
-    return [squeeze(page) for page in text.split("\f")[:-1]]
+    """Each page's text, squeezed (tests/pdf_support.py)."""
+    return [squeeze(page) for page in pdf_support.pdf_text(path)]
 
 
 @pytest.fixture(scope="module")
@@ -185,18 +182,13 @@ def test_every_code_cell_first_line_is_in_the_text(pages, book_text):
     assert cells > 30
 
 
-def test_no_line_runs_past_the_text_block(built_html, tmp_path):
-    done = subprocess.run(["pdftotext", "-bbox", str(built_html /
-                                                     BOOK_PDF_NAME),
-                           str(tmp_path / "words.html")], timeout=120)
-    assert done.returncode == 0
-    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" '
-                       r'xMax="([\d.]+)"[^>]*>(.*?)</word>',
-                       (tmp_path / "words.html").read_text())
+def test_no_line_runs_past_the_text_block(built_html):
+    words = [word for page in pdf_words(built_html / BOOK_PDF_NAME)
+             for word in page]
     assert len(words) > 5000
     left, right = MARGIN - 1, A4_WIDTH - MARGIN + 1
-    outside = [(w, x0, x1) for x0, x1, w in words
-               if float(x0) < left or float(x1) > right]
+    outside = [(w, x0, x1) for x0, _, x1, _, w in words
+               if x0 < left or x1 > right]
     assert outside == []
 
 

@@ -18,6 +18,8 @@ are written only when $GRADBOOK_SCREENSHOTS names a folder.
 
 import json
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -153,36 +155,39 @@ def test_the_framework_choice_follows_the_reader(browser, site,
         context.close()
 
 
-def test_download_menu_serves_the_notebook_and_the_pdf(browser, site,
+def test_download_menu_serves_the_notebook_and_the_pdf(page_visits,
                                                        built_html):
-    context, recorder = new_context(browser, DESKTOP)
+    """On every notebook page a click opens the download menu (during
+    the page's one visit), and its links serve the proofs PDF, the
+    notebook and the Markdown source."""
+    visits = page_visits[DESKTOP]
+    for name in notebook_pages(built_html):
+        links = visits[name]["downloads"]
+        assert links is not None, f"{name}: no download menu"
+        assert {".ipynb", ".md", "Proofs .pdf"} <= set(links), (
+            f"{name}: download menu {sorted(links)}")
+
+        status, pdf = fetch(links["Proofs .pdf"])
+        assert status == 200, f"{name}: PDF answers {status}"
+        assert pdf[:5] == b"%PDF-"
+
+        status, ipynb = fetch(links[".ipynb"])
+        assert status == 200, f"{name}: ipynb {status}"
+        notebook = json.loads(ipynb)
+        assert notebook["nbformat"] == 4 and notebook["cells"]
+
+        status, md = fetch(links[".md"])
+        assert status == 200
+        assert md.decode("utf-8").startswith("---\njupytext:")
+
+
+def fetch(url):
+    """(HTTP status, body) of a GET from the local server."""
     try:
-        page = recorder.watch(context.new_page())
-        for name in notebook_pages(built_html):
-            page.goto(urljoin(site, name.as_posix()))
-            page.click(".dropdown-download-buttons .dropdown-toggle")
-            menu = page.locator(".dropdown-download-buttons .dropdown-menu")
-            menu.wait_for(state="visible")
-            links = {a.inner_text().strip(): a.evaluate("a => a.href")
-                     for a in menu.locator("a").all()}
-            assert {".ipynb", ".md", "Proofs .pdf"} <= set(links), (
-                f"{name}: download menu {sorted(links)}")
-
-            pdf = context.request.get(links["Proofs .pdf"])
-            assert pdf.status == 200, f"{name}: PDF answers {pdf.status}"
-            assert pdf.body()[:5] == b"%PDF-"
-
-            ipynb = context.request.get(links[".ipynb"])
-            assert ipynb.status == 200, f"{name}: ipynb {ipynb.status}"
-            notebook = json.loads(ipynb.body())
-            assert notebook["nbformat"] == 4 and notebook["cells"]
-
-            md = context.request.get(links[".md"])
-            assert md.status == 200
-            assert md.text().startswith("---\njupytext:")
-        assert recorder.take() == ([], [], [])
-    finally:
-        context.close()
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
 
 
 def test_search_finds_hessian(browser, site):
