@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import commit_epoch, git, write_atomic
-from . import figurecache, mathcache
+from . import caches, figurecache, mathcache
 from .document import render, toc_lines
 from .fonts import FONTS
 from .inline import RichParagraph
@@ -152,11 +152,7 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
     started = time.perf_counter()
     doctrees = Path(app.doctreedir)
     use(app.config.language)
-    # This build's caches first, then those of the book's other editions
-    # (their formulas and figures are the same): see caches_of.
     mine, others = caches_of(doctrees)
-    mathcache.load(mine["math"], *(o["math"] for o in others))
-    figurecache.load(mine["figures"], *(o["figures"] for o in others))
     docs = [(d, env.get_and_resolve_doctree(d, app.builder))
             for d in toctree_order(env)]
     parts = toc_parts(env)
@@ -168,14 +164,22 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
 
     outputs = _Outputs(app)
     # Every expression both PDFs need, listed by a walk that lays
-    # nothing out, then laid out at once on every core (the cache of
-    # the last export serves the ones it holds).
-    with mathcache.collecting() as wanted:
-        for view in names:
-            Walker(docs, view=view, fignumbers=env.toc_fignumbers,
-                   srcdir=root, web_url=web_url, plain_outputs=outputs,
-                   warn=lambda message, node: None).flowables()
-    mathcache.prepare(wanted)
+    # nothing out (and reads the figures), then laid out at once on
+    # every core. The caches serve what they hold: this build's first,
+    # then those of the book's other editions (their formulas and
+    # figures are the same: see caches_of), read under the lock that an
+    # edition exporting beside this one holds until it has saved its.
+    with caches.one_at_a_time(doctrees.resolve().parent):
+        mathcache.load(mine["math"], *(o["math"] for o in others))
+        figurecache.load(mine["figures"], *(o["figures"] for o in others))
+        with mathcache.collecting() as wanted:
+            for view in names:
+                Walker(docs, view=view, fignumbers=env.toc_fignumbers,
+                       srcdir=root, web_url=web_url, plain_outputs=outputs,
+                       warn=lambda message, node: None).flowables()
+        mathcache.prepare(wanted)
+        mathcache.save(mine["math"], wanted)
+        figurecache.save(mine["figures"])
     title = book_title(app)
     version, date = version_of(root), date_of(root)
     results, requests = [], []
