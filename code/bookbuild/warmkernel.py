@@ -138,7 +138,17 @@ def main(argv=None):
     if len(argv) >= 2 and argv[0] == "serve":
         from bookbuild.zygote import serve
 
-        serve(argv[1], argv[2:])
+        try:
+            serve(argv[1], argv[2:])
+            code = 0
+        except SystemExit as stop:      # SIGTERM
+            code = stop.code or 0
+        # Its kernels are gone, its socket removed: end without Python's
+        # finalization, over a second of tearing the preloaded
+        # frameworks down at the end of every build that executes.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     elif len(argv) >= 2 and argv[0] == "kernel":
         launch(argv[1], argv[2:])
     else:
