@@ -76,3 +76,40 @@ def test_formulas_come_from_this_build_first_then_other_editions(
     mathcache._LAID_OUT.clear()
     mathcache.load(mine["math"], *(o["math"] for o in others))
     assert mathcache._LAID_OUT[key].width == box.width
+
+
+def test_editions_side_by_side_take_the_cold_work_in_turn(tmp_path):
+    """An export holding the lock of the build folder (another process,
+    as an edition building beside this one is) keeps this one waiting
+    until it lets go: the second reads the caches the first saved."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    with subprocess.Popen(
+            [sys.executable, "-c",
+             "import sys; from pathlib import Path\n"
+             "from bookbuild.pdf.caches import one_at_a_time\n"
+             "with one_at_a_time(Path(sys.argv[1])):\n"
+             "    print('held', flush=True)\n"
+             "    sys.stdin.read()\n", str(tmp_path)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env=dict(os.environ,
+                     PYTHONPATH=os.pathsep.join(sys.path))) as holder:
+        try:
+            assert holder.stdout.readline() == "held\n"
+            entered = threading.Event()
+
+            def second():
+                with caches.one_at_a_time(tmp_path):
+                    entered.set()
+
+            thread = threading.Thread(target=second)
+            thread.start()
+            assert not entered.wait(0.5)  # waits while the first holds
+            holder.stdin.close()          # the first export is done
+            assert entered.wait(30)
+            thread.join()
+        finally:
+            holder.kill()
