@@ -50,6 +50,26 @@ def test_a_figure_is_read_once_and_comes_back_from_the_cache(
     assert again is not first and points(again) == points(first) != []
 
 
+def test_the_listing_walk_reads_no_figure_and_prepare_reads_each_once(
+        tmp_path, fresh, monkeypatch):
+    svg = tmp_path / "def456.svg"
+    svg.write_text(SVG)
+    reads = []
+    import svglib.svglib
+    real = svglib.svglib.svg2rlg
+    monkeypatch.setattr(svglib.svglib, "svg2rlg",
+                        lambda path: reads.append(path) or real(path))
+    with figurecache.collecting() as unread:
+        figurecache.drawing(svg)
+        figurecache.drawing(svg)
+    assert reads == [] and unread == [svg, svg]
+    figurecache.prepare(unread)
+    assert len(reads) == 1
+    with figurecache.collecting() as unread:      # read: not listed
+        assert figurecache.drawing(svg).width == 40
+    assert unread == [] and len(reads) == 1
+
+
 def test_a_cache_of_another_key_or_unreadable_is_passed_over(tmp_path):
     good, other, broken = (tmp_path / n for n in ("a", "b", "c"))
     caches.write_cache(good, ("format", 1), {"x": 1})

@@ -163,23 +163,29 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
         return f"{baseurl}/{url}" if baseurl else url
 
     outputs = _Outputs(app)
-    # Every expression both PDFs need, listed by a walk that lays
-    # nothing out (and reads the figures), then laid out at once on
-    # every core. The caches serve what they hold: this build's first,
-    # then those of the book's other editions (their formulas and
-    # figures are the same: see caches_of), read under the lock that an
-    # edition exporting beside this one holds until it has saved its.
-    with caches.one_at_a_time(doctrees.resolve().parent):
-        mathcache.load(mine["math"], *(o["math"] for o in others))
-        figurecache.load(mine["figures"], *(o["figures"] for o in others))
-        with mathcache.collecting() as wanted:
-            for view in names:
-                Walker(docs, view=view, fignumbers=env.toc_fignumbers,
-                       srcdir=root, web_url=web_url, plain_outputs=outputs,
-                       warn=lambda message, node: None).flowables()
-        mathcache.prepare(wanted)
-        mathcache.save(mine["math"], wanted)
-        figurecache.save(mine["figures"])
+    # Every expression and figure both PDFs need, listed by a walk that
+    # lays nothing out and reads no file, then laid out at once on every
+    # core. The caches serve what they hold: this build's first, then
+    # those of the book's other editions (their formulas and figures
+    # are the same: see caches_of). What they lack is computed under a
+    # lock that an edition exporting beside this one holds until it has
+    # saved its caches, which are read again once it is let go.
+    mathcache.load(mine["math"], *(o["math"] for o in others))
+    figurecache.load(mine["figures"], *(o["figures"] for o in others))
+    with mathcache.collecting() as wanted, \
+            figurecache.collecting() as unread:
+        for view in names:
+            Walker(docs, view=view, fignumbers=env.toc_fignumbers,
+                   srcdir=root, web_url=web_url, plain_outputs=outputs,
+                   warn=lambda message, node: None).flowables()
+    if unread or not mathcache.holds(wanted):
+        with caches.one_at_a_time(doctrees.resolve().parent):
+            mathcache.load(*(o["math"] for o in others))
+            figurecache.load(*(o["figures"] for o in others))
+            mathcache.prepare(wanted)
+            figurecache.prepare(unread)
+            mathcache.save(mine["math"], wanted)
+            figurecache.save(mine["figures"])
     title = book_title(app)
     version, date = version_of(root), date_of(root)
     results, requests = [], []

@@ -11,6 +11,7 @@ keeps the drawings for the next export, which :func:`load` takes back
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from .caches import read_caches, write_cache
@@ -21,6 +22,9 @@ CACHE_FORMAT = 1
 # file name -> the svglib drawing, or None if svglib could not read it
 _DRAWINGS: dict = {}
 _USED: set = set()
+# While collecting (the walk that lists the math), the files asked for
+# and not yet read; None otherwise.
+_COLLECTING: list | None = None
 
 
 def _cache_key() -> tuple:
@@ -28,9 +32,33 @@ def _cache_key() -> tuple:
     return (CACHE_FORMAT, version("svglib"), version("reportlab"))
 
 
+@contextlib.contextmanager
+def collecting():
+    """Within: :func:`drawing` reads no file; it records the files not
+    yet read (yielded list) and returns an empty drawing, for
+    :func:`prepare` to read them afterwards."""
+    global _COLLECTING
+    paths: list = []
+    _COLLECTING = paths
+    try:
+        yield paths
+    finally:
+        _COLLECTING = None
+
+
+def prepare(paths) -> None:
+    """Read the files among `paths` not read yet."""
+    for path in paths:
+        drawing(path)
+
+
 def drawing(path: Path):
     """The drawing of the SVG file `path`, or None if it is unreadable."""
     _USED.add(path.name)
+    if _COLLECTING is not None and path.name not in _DRAWINGS:
+        from reportlab.graphics.shapes import Drawing
+        _COLLECTING.append(path)
+        return Drawing(1, 1)
     if path.name not in _DRAWINGS:
         from svglib.svglib import svg2rlg
         _DRAWINGS[path.name] = svg2rlg(str(path))

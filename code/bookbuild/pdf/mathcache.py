@@ -65,6 +65,11 @@ def layout(latex: str, size: float, display: bool) -> MathBox:
     return result
 
 
+def holds(requests) -> bool:
+    """Is every one of `requests` laid out (or known to fail)?"""
+    return all(r in _LAID_OUT for r in requests)
+
+
 def prepare(requests, parallel: bool = True) -> None:
     """Lay out many (latex, size, display) at once, on every CPU.
 
