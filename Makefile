@@ -38,7 +38,7 @@ help:  ## list the targets
 	@echo "make lab     JupyterLab with the chapters as notebooks"
 	@echo "make bench   measure the speed of every implementation (code/gradbook/runs/)"
 	@echo "make setup   only create .venv and install the pins"
-	@echo "make clean   remove _build (the site, the PDFs, the execution cache)"
+	@echo "make clean   remove _build (the site, the PDFs, the execution cache) and the tests' JAX compilations"
 	@echo "Options: PYTHON=python3.X (one of $(SUPPORTED_PYTHONS)); TORCH=cuda on Linux"
 
 book: $(SETUP)
@@ -97,5 +97,6 @@ endif
 	$(PY) -m bookbuild.labsetup
 	touch $@
 
+# _build, and the compilations JAX keeps for the tests (tests/conftest.py)
 clean:
-	rm -rf _build
+	rm -rf _build .pytest_cache/jax-compilations
