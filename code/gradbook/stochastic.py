@@ -91,10 +91,10 @@ def expected_errors(M, y, x0, eta, steps):
     P = mu @ mu.T
     out = [np.trace(P)]
     for _ in range(steps):
-        # Row i of V is ((I − ηHᵢ) μ_k)ᵀ = μ_kᵀ − η (Mᵢμ_k) Mᵢ, so
-        # C_k = (1/m) Σᵢ rᵢ Vᵢᵀ Mᵢ = (diag(r) V)ᵀ M / m.
-        V = mu.T - eta * (M @ mu) * M             # (m, n)
-        C = (r[:, None] * V).T @ M / m            # (n, n)
+        # Row i of `stepped` is ((I − ηHᵢ) μ_k)ᵀ = μ_kᵀ − η (Mᵢμ_k) Mᵢ,
+        # so C_k = (1/m) Σᵢ rᵢ (row i)ᵀ Mᵢ, all rows in one product.
+        stepped = mu.T - eta * (M @ mu) * M       # (m, n)
+        C = (r[:, None] * stepped).T @ M / m      # (n, n)
         P = (T @ P.ravel()).reshape(n, n) - eta * (C + C.T) + eta**2 * N
         mu = mu - eta * H @ mu
         out.append(np.trace(P))
