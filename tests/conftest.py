@@ -3,6 +3,7 @@
 import inspect
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -30,12 +31,39 @@ ROOT = Path(__file__).resolve().parents[1]
 # entry is never used. Each pytest-xdist worker keeps a folder of its
 # own: JAX writes an entry in place, and without its size bound (whose
 # lock and directory scan at every write cost more than they save) two
-# processes must not share one.
-JAX_CACHE = (ROOT / ".pytest_cache" / "jax-compilations"
-             / os.environ.get("PYTEST_XDIST_WORKER", "main"))
+# processes must not share one. When the run ends, each folder gets
+# the entries of the others (`share_compilations`), whichever worker
+# runs which test next time.
+JAX_CACHES = ROOT / ".pytest_cache" / "jax-compilations"
+JAX_CACHE = JAX_CACHES / os.environ.get("PYTEST_XDIST_WORKER", "main")
 jax.config.update("jax_compilation_cache_dir", str(JAX_CACHE))
 jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
 jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+# XLA's own caches for GPUs, off: their folder (inside the one above)
+# would enter every key, and no two workers' entries would match.
+jax.config.update("jax_persistent_cache_enable_xla_caches", "none")
+
+
+def share_compilations(folder):
+    """Copy into each folder under `folder` the entries it lacks from
+    the others (named by their key; each copy renamed into place)."""
+    folders = [f for f in folder.iterdir() if f.is_dir()] \
+        if folder.is_dir() else []
+    names = {f: {p.name for p in f.iterdir()} for f in folders}
+    for target in folders:
+        for source in folders:
+            for name in sorted(names[source] - names[target]):
+                temporary = target / f".{name}.{os.getpid()}"
+                shutil.copyfile(source / name, temporary)
+                os.replace(temporary, target / name)
+                names[target].add(name)
+
+
+def pytest_sessionfinish(session):
+    """After the run (in pytest-xdist's controller, once every worker
+    has ended): the workers' compilations shared."""
+    if not hasattr(session.config, "workerinput"):
+        share_compilations(JAX_CACHES)
 
 
 @pytest.fixture(scope="session")
