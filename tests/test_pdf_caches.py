@@ -28,15 +28,26 @@ def fresh(monkeypatch):
     monkeypatch.setattr(mathcache, "_LAID_OUT", {})
 
 
-def test_a_figure_is_read_once_and_comes_back_from_the_cache(
-        tmp_path, fresh, monkeypatch):
-    svg = tmp_path / "abc123.svg"
-    svg.write_text(SVG)
-    reads = []
+@pytest.fixture
+def svg(tmp_path):
+    """An SVG figure, named by a hash as myst-nb names them."""
+    path = tmp_path / "abc123.svg"
+    path.write_text(SVG)
+    return path
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The files svglib reads from now on, in order."""
     import svglib.svglib
-    real = svglib.svglib.svg2rlg
+    read, real = [], svglib.svglib.svg2rlg
     monkeypatch.setattr(svglib.svglib, "svg2rlg",
-                        lambda path: reads.append(path) or real(path))
+                        lambda path: read.append(path) or real(path))
+    return read
+
+
+def test_a_figure_is_read_once_and_comes_back_from_the_cache(
+        tmp_path, fresh, monkeypatch, svg, reads):
     first = figurecache.drawing(svg)
     assert figurecache.drawing(svg) is first and len(reads) == 1
     assert (first.width, first.height) == (40, 20)
@@ -51,14 +62,7 @@ def test_a_figure_is_read_once_and_comes_back_from_the_cache(
 
 
 def test_the_listing_walk_reads_no_figure_and_prepare_reads_each_once(
-        tmp_path, fresh, monkeypatch):
-    svg = tmp_path / "def456.svg"
-    svg.write_text(SVG)
-    reads = []
-    import svglib.svglib
-    real = svglib.svglib.svg2rlg
-    monkeypatch.setattr(svglib.svglib, "svg2rlg",
-                        lambda path: reads.append(path) or real(path))
+        fresh, svg, reads):
     with figurecache.collecting() as unread:
         figurecache.drawing(svg)
         figurecache.drawing(svg)
