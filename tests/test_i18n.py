@@ -7,7 +7,6 @@ The quick tests read the committed catalogues; the slow ones the site
 that `make book` built (both editions, one build).
 """
 
-import functools
 import json
 import re
 import subprocess

@@ -169,7 +169,8 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
     # those of the book's other editions (their formulas and figures
     # are the same: see caches_of). What they lack is computed under a
     # lock that an edition exporting beside this one holds until it has
-    # saved its caches, which are read again once it is let go.
+    # saved its caches, which are read again once it is let go; then
+    # this export saves its own, for the next.
     mathcache.load(mine["math"], *(o["math"] for o in others))
     figurecache.load(mine["figures"], *(o["figures"] for o in others))
     with mathcache.collecting() as wanted, \
@@ -188,7 +189,7 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
             figurecache.save(mine["figures"])
     title = book_title(app)
     version, date = version_of(root), date_of(root)
-    results, requests = [], []
+    results = []
     views = {
         "book": (word("book"), "", word("book subject")),
         "proofs": (word("proofs"), word("proofs kind"),
@@ -220,14 +221,11 @@ def export(app, outdir: Path, *, warn, names=None) -> list[ExportResult]:
             continue
         write_atomic(path, data)
         walker = walkers[-1]
-        requests.extend(walker.math)
         blocks = sum(c["numbered"] + c["proof"]
                      for _, _, c in walker.chapters)
         results.append(ExportResult(path, pages, blocks,
                                     time.perf_counter() - t0, len(data),
                                     walker.chapters))
-    mathcache.save(mine["math"], requests)
-    figurecache.save(mine["figures"])
     for result in results:
         result.total = time.perf_counter() - started
     return results

@@ -65,7 +65,6 @@ class Walker(Sections, Text, Code, Figures, Proofs, Inlines):
         self.links: list = []            # [kind, target] to finish
         self.emitted: set = set()        # destinations on the pages
         self.chapters: list = []         # (title, counts) per chapter
-        self.math: list = []             # every (latex, size, display)
         self.docname = ""
         self.keep_all = view == "book"
         self.pending: list = []          # proofs view: headings to come
@@ -150,10 +149,8 @@ class Walker(Sections, Text, Code, Figures, Proofs, Inlines):
         return doctrees.number(self.fignumbers, self.docname, node, figtype)
 
     def layout_math(self, latex, display, node, size=BODY_SIZE):
-        key = (latex, size * MATH_SCALE, display)
-        self.math.append(key)
         try:
-            return mathcache.layout(*key)
+            return mathcache.layout(latex, size * MATH_SCALE, display)
         except MathLayoutError as exc:
             self.warn(str(exc), node)
             return None
