@@ -49,8 +49,10 @@ INSPECT = """async () => {
   if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
   await Promise.all([...document.images].map(img => img.complete ? 0 :
     new Promise(done => { img.onload = img.onerror = done; })));
-  // Let the sidebars finish sliding in before anything is measured.
+  // Let the sidebars finish sliding in, and the fonts (MathJax's
+  // among them) arrive, before anything is measured.
   await Promise.all(document.getAnimations().map(a => a.finished));
+  await document.fonts.ready;
   const visible = document.body.cloneNode(true);
   visible.querySelectorAll(
     "pre, code, script, style, textarea, mjx-container, .highlight"
@@ -146,6 +148,7 @@ class Recorder:
 
     def __init__(self, context):
         self.blocked, self.failed, self.errors = [], [], []
+        self.pending = set()
         context.route("**/*", self._route)
 
     def _route(self, route):
@@ -160,11 +163,30 @@ class Recorder:
         page.on("console", lambda m: m.type == "error"
                 and self.errors.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.errors.append(f"error: {e}"))
-        page.on("requestfailed", lambda r: self.failed.append(
-            f"{r.url}: {r.failure}"))
+        page.on("requestfailed", self._failed)
         page.on("response", lambda r: r.status >= 400
                 and self.failed.append(f"{r.url}: HTTP {r.status}"))
+        page.on("request", lambda r: self.pending.add(r))
+        page.on("requestfinished", lambda r: self.pending.discard(r))
         return page
+
+    def _failed(self, request):
+        self.pending.discard(request)
+        self.failed.append(f"{request.url}: {request.failure}")
+
+    def settle(self, page, seconds=15):
+        """Wait until the page's fonts have loaded and none of its
+        requests is in flight: leaving a page aborts what it still
+        fetches (a font a theme switch asked for, say), and the abort
+        would be charged to the next page."""
+        page.evaluate("document.fonts.ready.then(() => 0)")
+        for _ in range(int(seconds / 0.025)):
+            if not self.pending:
+                return
+            page.wait_for_timeout(25)
+        raise AssertionError(f"{page.url}: still fetching after "
+                             f"{seconds} s: "
+                             f"{sorted(r.url for r in self.pending)}")
 
     def take(self):
         out = self.blocked, self.failed, self.errors
@@ -229,6 +251,7 @@ def visit_site(browser, site, html, width, shots=None):
             else:
                 page.goto(url, wait_until="load")
             visit["seen"] = page.evaluate(INSPECT)
+            recorder.settle(page)
             if shots is not None:
                 shot = name.as_posix().replace("/", "__") \
                     .replace(".html", "")
@@ -248,10 +271,12 @@ def visit_site(browser, site, html, width, shots=None):
                         page, options=options).response["violations"]
                 page.emulate_media(color_scheme="light")
                 page.evaluate(SET_MODE, "light")
+                recorder.settle(page)
                 blocked = recorder.take()[0]
                 visit["blocked"] += blocked  # no other host, even so
                 if width == DESKTOP:     # after axe: the menu stays open
                     visit["downloads"] = open_downloads(page)
+                    recorder.settle(page)
                     for key, seen in zip(("blocked", "failed", "errors"),
                                          recorder.take()):
                         visit[key] += seen
