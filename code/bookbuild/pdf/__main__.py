@@ -34,11 +34,16 @@ def sphinx_app(root: Path, build: Path, language: str = "en"):
     # myst-nb puts its execution cache beside the output folder, which is
     # the site's own folder for an edition: name the build's.
     config["nb_execution_cache_path"] = str(build / ".jupyter_cache")
-    return Sphinx(srcdir=root, confdir=None,
-                  outdir=build / "html" / EDITIONS[language][0],
-                  doctreedir=build / doctrees,
-                  buildername="html", confoverrides=config, status=None,
-                  warning=sys.stderr)
+    app = Sphinx(srcdir=root, confdir=None,
+                 outdir=build / "html" / EDITIONS[language][0],
+                 doctreedir=build / doctrees,
+                 buildername="html", confoverrides=config, status=None,
+                 warning=sys.stderr)
+    # sphinx-thebe fills in its defaults just before pages are read, and
+    # warns on every resolved page without them; nothing is read here.
+    from sphinx_thebe import init_thebe_default_config
+    init_thebe_default_config(app, app.env, [])
+    return app
 
 
 def main(argv=None) -> int:
