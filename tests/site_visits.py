@@ -16,6 +16,10 @@ another host blocked and recorded, and collects, per page:
   (`DOWNLOADS`);
 - console errors, failed requests, requests to other hosts.
 
+A page is left only once its fonts have loaded and none of its requests
+is in flight (`Recorder.settle`): leaving aborts what it still fetches,
+and the abort would be charged to the next page.
+
 The two widths are visited at the same time, each in its own Chromium
 (axe-core's audit is most of the time, and it keeps one core busy).
 test_site_browser.py and test_accessibility.py assert on the result.
